@@ -1,0 +1,101 @@
+"""What an answer is made of. Plain data: the CLI prints it, the Discord layer renders it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One verbatim quote: `quote == document_text[start:end]`."""
+
+    n: int
+    source: str
+    quote: str
+    start: int
+    end: int
+    section: str
+    passage_id: str
+    page: int | None = None
+
+    def to_json(self) -> dict:
+        data = {"n": self.n, "source": self.source, "quote": self.quote, "start": self.start,
+                "end": self.end, "section": self.section}
+        if self.page is not None:
+            data["page"] = self.page
+        return data
+
+
+@dataclass(frozen=True)
+class SourceNote:
+    """A cited source as the reader must see it: who, when, and why to be careful."""
+
+    id: str
+    title: str
+    author: str
+    date: str
+    file: str
+    flags: tuple[str, ...]
+    note: str
+    short_name: str
+    genre: str = ""
+    stance: str = ""
+    hints: tuple[str, ...] = ()  # signals found in the quoted text itself (invective, loaded words)
+    caveat: str = ""  # one line: the flags with their reasons
+
+    def to_json(self) -> dict:
+        return {"title": self.title, "author": self.author, "date": self.date, "file": self.file,
+                "flags": list(self.flags), "note": self.note, "hints": list(self.hints),
+                "caveat": self.caveat}
+
+
+@dataclass(frozen=True)
+class Side:
+    """One account in a disagreement: the sources holding it and the quotes that show it."""
+
+    sources: tuple[str, ...]
+    citations: tuple[int, ...]
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A point on which cited sources give incompatible accounts."""
+
+    point: str
+    sides: tuple[Side, ...]
+
+    def to_json(self) -> dict:
+        return {"point": self.point,
+                "sides": [{"sources": list(s.sources), "citations": list(s.citations),
+                           "summary": s.summary} for s in self.sides]}
+
+
+@dataclass
+class Answer:
+    question: str
+    answered: bool
+    text: str
+    lead: str = ""
+    citations: list[Citation] = field(default_factory=list)
+    sources: dict[str, SourceNote] = field(default_factory=dict)  # in the order they are presented
+    disagreement: bool = False
+    differences: list[Difference] = field(default_factory=list)
+    nearest_topics: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def citations_of(self, source: str) -> list[Citation]:
+        return [c for c in self.citations if c.source == source]
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "text": self.text,
+            "lead": self.lead,
+            "citations": [c.to_json() for c in self.citations],
+            "sources": {sid: note.to_json() for sid, note in self.sources.items()},
+            "disagreement": self.disagreement,
+            "differences": [d.to_json() for d in self.differences],
+            "nearest_topics": self.nearest_topics,
+        }

@@ -1,0 +1,284 @@
+"""Build the index: incremental (unchanged documents are not re-embedded) and atomic.
+
+A build writes a new generation beside the serving one and switches `CURRENT` to it only when
+it is complete and verified. If it fails or is killed, the previous generation keeps serving.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index.catalog import CATALOG_NAME, Catalog, load_catalog
+from index.chunking import CHUNKER_VERSION, chunk_document, make_units
+from index.config import Settings
+from index.embedding import Embedder
+from index.errors import MarginaliaError
+from index.generations import Layout
+from index.lexical import LexicalIndex, build_bm25
+from index.loaders import LoadError, file_digest, is_supported, load_document
+from index.models import Passage, SourceProfile, Unit
+from index.vectorstore import VectorStore, open_client
+
+log = logging.getLogger("marginalia.build")
+
+# progress(stage, done, total): stages are "reading", "embedding", "storing", "verifying".
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class BuildReport:
+    generation: str = ""
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    documents: int = 0
+    passages: int = 0
+    embedded: int = 0  # units embedded in this build (0 when nothing changed)
+    characters: int = 0  # characters of text embedded in this build
+    seconds: float = 0.0
+    switched: bool = False  # False when nothing changed and the serving generation was kept
+
+    def summary(self) -> str:
+        failed = "".join(f"\n  failed: {file}: {reason}" for file, reason in self.failed)
+        state = "new generation " + self.generation if self.switched else "nothing changed; index kept"
+        return (f"Indexed {self.documents} documents, {self.passages} passages in {self.seconds:.1f} s "
+                f"({state}): {len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
+                f"{len(self.unchanged)} unchanged, {len(self.failed)} failed.{failed}")
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class DocumentEntry:
+    """One document in a generation: what it was, and what the index holds of it."""
+
+    profile: SourceProfile
+    sha256: str
+    size: int
+    kind: str
+    passages: list[Passage]
+    units: list[Unit]
+    text: str | None = None  # loaded text, for documents (re-)read in this build
+
+    def to_json(self) -> dict:
+        return {"profile": asdict(self.profile), "sha256": self.sha256, "size": self.size, "kind": self.kind,
+                "passages": [p.to_dict() for p in self.passages],
+                "units": [[u.id, u.passage, u.start, u.end] for u in self.units]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> DocumentEntry:
+        profile = data["profile"]
+        profile = SourceProfile(**{**profile, "authors": tuple(profile["authors"]), "flags": tuple(profile["flags"])})
+        return cls(profile=profile, sha256=data["sha256"], size=data["size"], kind=data["kind"],
+                   passages=[Passage.from_dict(p) for p in data["passages"]],
+                   units=[Unit(*u) for u in data["units"]])
+
+
+def discover(sources: Path) -> list[Path]:
+    """Candidate documents: every visible file but the catalog, in a stable order."""
+    if not sources.is_dir():
+        raise MarginaliaError(f"The sources folder {sources} does not exist (SOURCES_DIR).")
+    return sorted(p for p in sources.rglob("*") if p.is_file() and p.name != CATALOG_NAME
+                  and not any(part.startswith(".") for part in p.relative_to(sources).parts))
+
+
+class Builder:
+    """One build of the index. Use `build_index()`."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, store: VectorStore, progress: Progress | None) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.store = store
+        self.layout = Layout(settings.data_path)
+        self.progress = progress or (lambda stage, done, total: None)
+        self.report = BuildReport()
+        self.signature = {"model": embedder.label, "chunker": CHUNKER_VERSION,
+                          "passage_words": settings.passage_words}
+
+    def run(self) -> BuildReport:
+        started = time.perf_counter()
+        with self.layout.build_lock():
+            catalog = load_catalog(self.settings.sources_path)
+            previous = self.layout.current()
+            old = self.previous_entries(previous)
+            entries = self.read_documents(catalog, old)
+            self.report.removed = sorted(set(old) - set(entries) - {f for f, _ in self.report.failed})
+            self.report.removed += sorted(f for f, _ in self.report.failed if f in old)
+            self.count(entries)
+            if previous and not (self.report.added or self.report.changed or self.report.removed):
+                self.report.generation = previous
+            else:
+                self.write_generation(entries, previous)
+            self.collect_garbage()
+        self.report.seconds = time.perf_counter() - started
+        return self.report
+
+    def previous_entries(self, generation: str | None) -> dict[str, DocumentEntry]:
+        if generation is None:
+            return {}
+        manifest = self.layout.read_manifest(generation)
+        if manifest.get("signature") != self.signature:
+            log.info("model or chunking changed since the last build; every document is re-embedded")
+            return {}
+        return {d["profile"]["file"]: DocumentEntry.from_json(d) for d in manifest["documents"]}
+
+    def read_documents(self, catalog: Catalog, old: dict[str, DocumentEntry]) -> dict[str, DocumentEntry]:
+        sources = self.settings.sources_path
+        files = discover(sources)
+        entries: dict[str, DocumentEntry] = {}
+        max_bytes = int(self.settings.max_file_mb * 1_000_000)
+        taken: set[str] = set(catalog.by_id)
+        for n, path in enumerate(files, start=1):
+            self.progress("reading", n, len(files))
+            relative = path.relative_to(sources).as_posix()
+            if not is_supported(path):
+                self.fail(relative, f"unsupported file type {path.suffix or '(none)'!r}")
+                continue
+            profile = catalog.by_file.get(relative) or self.uncatalogued(catalog, relative, taken)
+            try:
+                entries[relative] = self.read_one(path, relative, profile, old.get(relative), max_bytes)
+            except LoadError as exc:
+                self.fail(relative, exc.reason)
+        return entries
+
+    def uncatalogued(self, catalog: Catalog, relative: str, taken: set[str]) -> SourceProfile:
+        profile = catalog.profile_for(relative)
+        taken.add(profile.id)
+        return profile
+
+    def read_one(self, path: Path, relative: str, profile: SourceProfile, before: DocumentEntry | None,
+                 max_bytes: int) -> DocumentEntry:
+        sha256, size = file_digest(path, max_bytes)
+        if before and before.sha256 == sha256 and before.profile.id == profile.id:
+            before.profile = profile  # catalog edits (title, flags, note) need no re-embedding
+            self.report.unchanged.append(relative)
+            return before
+        document = load_document(path, relative, max_bytes)
+        passages = chunk_document(document, profile.id, self.settings.passage_words)
+        if not passages:
+            raise LoadError(relative, "has no indexable text")
+        units = [u for p in passages for u in make_units(p)]
+        (self.report.changed if before else self.report.added).append(relative)
+        return DocumentEntry(profile, sha256, size, document.kind, passages, units, document.text)
+
+    def fail(self, relative: str, reason: str) -> None:
+        log.warning("skipped %s: %s", relative, reason)
+        self.report.failed.append((relative, reason))
+
+    def count(self, entries: dict[str, DocumentEntry]) -> None:
+        self.report.documents = len(entries)
+        self.report.passages = sum(len(e.passages) for e in entries.values())
+
+    def write_generation(self, entries: dict[str, DocumentEntry], previous: str | None) -> None:
+        if not entries:
+            raise MarginaliaError(f"No readable documents in {self.settings.sources_path}; nothing to index.")
+        generation = self.layout.new_generation()
+        folder = self.layout.folder(generation)
+        (folder / "texts").mkdir(parents=True)
+        self.write_texts(entries, folder, previous)
+        vectors = self.unit_vectors(entries, previous)
+        self.store_vectors(generation, entries, vectors)
+        passages = [p for e in entries.values() for p in e.passages]
+        texts = {e.profile.id: (folder / "texts" / f"{e.profile.id}.txt").read_text(encoding="utf-8")
+                 for e in entries.values()}
+        build_bm25([texts[p.source][p.start:p.end] for p in passages], folder / "bm25")
+        manifest = {"generation": generation, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                    "signature": self.signature, "documents": [e.to_json() for e in entries.values()],
+                    "failed": [list(f) for f in self.report.failed]}
+        self.layout.write_manifest(generation, manifest)
+        self.verify(generation, entries, len(passages))
+        self.layout.mark_complete(generation)
+        self.layout.switch_to(generation)
+        self.report.generation, self.report.switched = generation, True
+
+    def write_texts(self, entries: dict[str, DocumentEntry], folder: Path, previous: str | None) -> None:
+        """The text every span refers to, kept with the generation (HTML and PDF are extracted)."""
+        for entry in entries.values():
+            target = folder / "texts" / f"{entry.profile.id}.txt"
+            if entry.text is not None:
+                target.write_text(entry.text, encoding="utf-8", newline="\n")
+            else:
+                shutil.copyfile(self.layout.folder(previous) / "texts" / f"{entry.profile.id}.txt", target)
+
+    def unit_vectors(self, entries: dict[str, DocumentEntry], previous: str | None) -> dict[str, np.ndarray]:
+        """Vectors for every unit: copied from the previous generation, or embedded now."""
+        reused = [u.id for e in entries.values() if e.text is None for u in e.units]
+        vectors = self.store.vectors(previous, reused) if previous and reused else {}
+        fresh: list[tuple[str, str]] = []
+        for entry in entries.values():
+            if entry.text is None and all(u.id in vectors for u in entry.units):
+                continue
+            text = entry.text if entry.text is not None else self.previous_text(previous, entry)
+            fresh += [(u.id, text[u.start:u.end]) for u in entry.units]
+        self.embed(fresh, vectors)
+        return vectors
+
+    def previous_text(self, previous: str | None, entry: DocumentEntry) -> str:
+        return (self.layout.folder(previous) / "texts" / f"{entry.profile.id}.txt").read_text(encoding="utf-8")
+
+    def embed(self, fresh: list[tuple[str, str]], vectors: dict[str, np.ndarray]) -> None:
+        total, done = len(fresh), 0
+
+        def step(n: int) -> None:
+            nonlocal done
+            done += n
+            self.progress("embedding", done, total)
+
+        self.progress("embedding", 0, total)
+        # Longest first: batches of similar length pad less, and the progress bar's estimate is honest.
+        order = sorted(range(total), key=lambda i: -len(fresh[i][1]))
+        embedded = self.embedder.embed([fresh[i][1] for i in order], progress=step)
+        for row, i in enumerate(order):
+            vectors[fresh[i][0]] = embedded[row]
+        self.report.embedded = total
+        self.report.characters = sum(len(t) for _, t in fresh)
+
+    def store_vectors(self, generation: str, entries: dict[str, DocumentEntry], vectors: dict[str, np.ndarray]) -> None:
+        units = [(e.profile.id, u) for e in entries.values() for u in e.units]
+        self.progress("storing", 0, len(units))
+        collection = self.store.create(generation)
+        ids = [u.id for _, u in units]
+        metadatas = [{"source": source, "passage": u.passage, "start": u.start, "end": u.end} for source, u in units]
+        matrix = np.vstack([vectors[i] for i in ids]) if ids else np.zeros((0, 1), np.float32)
+        self.store.add(collection, ids, matrix, metadatas)
+        self.progress("storing", len(units), len(units))
+
+    def verify(self, generation: str, entries: dict[str, DocumentEntry], passages: int) -> None:
+        """Refuse to switch to a generation that is not whole."""
+        self.progress("verifying", 0, 1)
+        units = sum(len(e.units) for e in entries.values())
+        stored = self.store.collection(generation).count()
+        if stored != units:
+            raise MarginaliaError(f"Index verification failed: {stored} vectors stored for {units} units.")
+        lexical = LexicalIndex(self.layout.folder(generation) / "bm25", passages)
+        if lexical.retriever.scores["num_docs"] != passages:
+            raise MarginaliaError("Index verification failed: the BM25 index does not match the passages.")
+        self.progress("verifying", 1, 1)
+
+    def collect_garbage(self) -> None:
+        """Keep the serving generation and the one before it (still in use by a running bot until it reloads)."""
+        current = self.layout.current()
+        complete = [g for g in self.layout.all_generations() if self.layout.is_complete(g)]
+        keep = {current} | ({complete[-2]} if len(complete) >= 2 and complete[-1] == current else set())
+        for generation in self.layout.all_generations():
+            if generation not in keep:
+                self.layout.remove(generation)
+        self.store.drop_all_except(g for g in keep if g)
+
+
+def build_index(settings: Settings, *, embedder: Embedder | None = None, client=None,
+                progress: Progress | None = None) -> BuildReport:
+    """Build or update the index under settings.data_path; see the module docstring."""
+    embedder = embedder or Embedder(settings.embedding_model, settings.embedding_batch_size)
+    client = client or open_client(settings.data_path, settings.chroma_host, settings.chroma_port)
+    return Builder(settings, embedder, VectorStore(client), progress).run()

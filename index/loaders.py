@@ -1,0 +1,131 @@
+"""Read documents into text: plain text, Markdown, HTML (main text) and PDF (text per page).
+
+Offsets everywhere refer to the text returned here. For plain text and Markdown that is the
+file exactly as Python reads it in text mode (UTF-8, universal newlines); for HTML and PDF it
+is the extracted text, which the index keeps beside its generation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+from index.errors import MarginaliaError
+from index.models import LoadedDocument
+
+TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+PDF_SUFFIXES = {".pdf"}
+SUPPORTED_SUFFIXES = set(TEXT_SUFFIXES) | HTML_SUFFIXES | PDF_SUFFIXES
+# Tags whose text is page furniture, not the document's own words.
+HTML_NOISE_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template", "svg")
+
+
+class LoadError(MarginaliaError):
+    """A document that cannot be read; the build reports it by name and goes on."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path, self.reason = str(path), reason
+        super().__init__(f"{path}: {reason}")
+
+
+def is_supported(path: Path) -> bool:
+    return path.suffix.lower() in SUPPORTED_SUFFIXES
+
+
+def file_digest(path: Path, max_bytes: int) -> tuple[str, int]:
+    """SHA-256 and size of a file, streamed, refusing files over the limit before reading them."""
+    size = checked_size(path, max_bytes)
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise LoadError(path, f"cannot be read ({exc.strerror or exc})") from exc
+    return digest.hexdigest(), size
+
+
+def checked_size(path: Path, max_bytes: int) -> int:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise LoadError(path, f"cannot be read ({exc.strerror or exc})") from exc
+    if size > max_bytes:
+        raise LoadError(path, f"is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit (MAX_FILE_MB)")
+    if size == 0:
+        raise LoadError(path, "is empty")
+    return size
+
+
+def load_document(path: Path, relative: str, max_bytes: int) -> LoadedDocument:
+    """Load one document, or raise LoadError saying why it cannot be used."""
+    checked_size(path, max_bytes)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise LoadError(relative, f"unsupported file type {suffix or '(none)'!r}")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LoadError(relative, f"cannot be read ({exc.strerror or exc})") from exc
+    if suffix in PDF_SUFFIXES:
+        document = load_pdf(raw, relative)
+    elif suffix in HTML_SUFFIXES:
+        document = LoadedDocument(relative, html_text(decode_text(raw, relative)), "html")
+    else:
+        document = LoadedDocument(relative, decode_text(raw, relative), TEXT_SUFFIXES[suffix])
+    if not document.text.strip():
+        raise LoadError(relative, "has no text")
+    return document
+
+
+def decode_text(raw: bytes, relative: str) -> str:
+    """UTF-8 text with universal newlines, as `open(path, encoding='utf-8').read()` gives it."""
+    if b"\x00" in raw[:8192]:
+        raise LoadError(relative, "looks binary (it contains NUL bytes), not text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LoadError(relative, f"is not valid UTF-8 (bad byte at offset {exc.start})") from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def html_text(markup: str) -> str:
+    """The main text of an HTML page: <main> or <article> if present, without page furniture."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "html.parser")
+    for tag in soup(HTML_NOISE_TAGS):
+        tag.decompose()
+    root = soup.find("main") or soup.find("article") or soup.body or soup
+    lines = (line.strip() for line in root.get_text("\n").splitlines())
+    blocks, previous_blank = [], True
+    for line in lines:
+        if line:
+            blocks.append(line)
+            previous_blank = False
+        elif not previous_blank:
+            blocks.append("")
+            previous_blank = True
+    return "\n\n".join(block for block in "\n".join(blocks).split("\n") if block)
+
+
+def load_pdf(raw: bytes, relative: str) -> LoadedDocument:
+    """Text page by page; pages are joined by a blank line and their spans kept."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted:
+            raise LoadError(relative, "is an encrypted PDF")
+        page_texts = [(page.extract_text() or "").strip() for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise LoadError(relative, f"is not a readable PDF ({exc})") from exc
+    parts, spans, offset = [], [], 0
+    for text in page_texts:
+        parts.append(text)
+        spans.append((offset, offset + len(text)))
+        offset += len(text) + 2
+    return LoadedDocument(relative, "\n\n".join(parts), "pdf", pages=tuple(spans))
