@@ -188,15 +188,16 @@ class Builder:
         self.write_texts(entries, folder, previous)
         vectors = self.unit_vectors(entries, previous)
         self.store_vectors(generation, entries, vectors)
-        passages = [p for e in entries.values() for p in e.passages]
+        units = [(e.profile.id, u) for e in entries.values() for u in e.units]
         texts = {e.profile.id: (folder / "texts" / f"{e.profile.id}.txt").read_text(encoding="utf-8")
                  for e in entries.values()}
-        build_bm25([texts[p.source][p.start:p.end] for p in passages], folder / "bm25")
+        # BM25 over the very units that are embedded, so both rankings speak of the same things.
+        build_bm25([texts[source][u.start:u.end] for source, u in units], folder / "bm25")
         manifest = {"generation": generation, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                     "signature": self.signature, "documents": [e.to_json() for e in entries.values()],
                     "failed": [list(f) for f in self.report.failed]}
         self.layout.write_manifest(generation, manifest)
-        self.verify(generation, entries, len(passages))
+        self.verify(generation, entries)
         self.layout.mark_complete(generation)
         self.layout.switch_to(generation)
         self.report.generation, self.report.switched = generation, True
@@ -253,16 +254,16 @@ class Builder:
         self.store.add(collection, ids, matrix, metadatas)
         self.progress("storing", len(units), len(units))
 
-    def verify(self, generation: str, entries: dict[str, DocumentEntry], passages: int) -> None:
+    def verify(self, generation: str, entries: dict[str, DocumentEntry]) -> None:
         """Refuse to switch to a generation that is not whole."""
         self.progress("verifying", 0, 1)
         units = sum(len(e.units) for e in entries.values())
         stored = self.store.collection(generation).count()
         if stored != units:
             raise MarginaliaError(f"Index verification failed: {stored} vectors stored for {units} units.")
-        lexical = LexicalIndex(self.layout.folder(generation) / "bm25", passages)
-        if lexical.retriever.scores["num_docs"] != passages:
-            raise MarginaliaError("Index verification failed: the BM25 index does not match the passages.")
+        lexical = LexicalIndex(self.layout.folder(generation) / "bm25", units)
+        if lexical.retriever.scores["num_docs"] != units:
+            raise MarginaliaError("Index verification failed: the BM25 index does not match the units.")
         self.progress("verifying", 1, 1)
 
     def collect_garbage(self) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from index.models import LoadedDocument, Passage, Span, Unit
 
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 UNIT_TARGET_CHARS = 180  # a unit grows until it is at least this long ...
 UNIT_MAX_CHARS = 420  # ... and never past this, unless one sentence alone is longer
 

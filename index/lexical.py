@@ -1,4 +1,4 @@
-"""BM25 over passages (bm25s), persisted beside each index generation."""
+"""BM25 (bm25s) over the embedded units, persisted beside each index generation."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def tokenize(texts: Sequence[str]):
 
 
 def build_bm25(texts: Sequence[str], folder: Path) -> None:
-    """Index the passages' texts (in passage order) and save to folder."""
+    """Index the units' texts (in manifest order) and save to folder."""
     import bm25s
 
     retriever = bm25s.BM25()
@@ -32,7 +32,7 @@ def build_bm25(texts: Sequence[str], folder: Path) -> None:
 
 
 class LexicalIndex:
-    """A loaded BM25 index; document i is passage i of the generation's manifest."""
+    """A loaded BM25 index; document i is unit i of the generation's manifest."""
 
     def __init__(self, folder: Path, size: int) -> None:
         import bm25s
@@ -41,7 +41,7 @@ class LexicalIndex:
         self.size = size
 
     def terms(self, query: str) -> list[str]:
-        """The query's stemmed terms that occur in the indexed passages."""
+        """The query's stemmed terms that occur in the indexed units."""
         import bm25s
 
         tokens = bm25s.tokenize([query], stopwords="en", stemmer=stemmer(), return_ids=False, show_progress=False)
@@ -49,14 +49,14 @@ class LexicalIndex:
         return [t for t in tokens[0] if t in vocab]
 
     def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every passage for the query (zeros when no term is known)."""
+        """BM25 score of every unit for the query (zeros when no term is known)."""
         terms = self.terms(query)
         if not terms:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.retriever.get_scores(terms), dtype=np.float32)
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
-        """(passage index, score) pairs, best first, scores > 0 only."""
+        """(unit index, score) pairs, best first, scores > 0 only."""
         scores = self.scores(query)
         k = min(k, len(scores))
         if k == 0:

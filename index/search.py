@@ -1,8 +1,9 @@
-"""Hybrid search over the serving generation: dense (Chroma) + BM25, fused by reciprocal rank.
+"""Hybrid search over the serving generation: dense (Chroma) + BM25 over the same units.
 
-Dense search runs over units (short runs of sentences); a passage's dense score is its best
-unit's. BM25 runs over passages. Results keep per-source coverage: the best passages of *each*
-source that matched, not the top-k of whichever book is longest.
+Units are short runs of sentences inside passages. Search keeps per-source coverage: each source
+in play is searched on its own, so the answer gets the best evidence of *each* source that
+matches, not the top-k of whichever book is longest. Passages are ranked by reciprocal-rank
+fusion of their units' dense and BM25 rankings.
 """
 
 from __future__ import annotations
@@ -27,8 +28,20 @@ from index.vectorstore import VectorStore, open_client
 
 log = logging.getLogger("marginalia.search")
 
-DENSE_UNITS = 120  # units fetched from Chroma per question
-LEXICAL_PASSAGES = 60  # passages taken from BM25 per question
+DENSE_UNITS = 100  # nearest units over the whole index: which sources are in play
+LEXICAL_UNITS = 50  # best BM25 units over the whole index: the same
+DENSE_PER_SOURCE = 20  # nearest units within each source in play
+LEXICAL_PER_SOURCE = 10  # best BM25 units within each source in play
+
+
+@dataclass(frozen=True)
+class UnitHit:
+    """A candidate unit: how near it is to the question, and its BM25 score."""
+
+    unit: Unit
+    source: str
+    similarity: float
+    lexical: float
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,10 @@ class Snapshot:
     texts: dict[str, str]  # source id -> the text all spans refer to
     passages: list[Passage]
     passage_index: dict[str, int]
+    unit_list: list[Unit]  # manifest order, which is BM25's document order
+    unit_position: dict[str, int]
+    unit_source: list[str]  # source of each unit, by position
+    unit_range: dict[str, tuple[int, int]]  # source -> [first, last) unit positions
     units: dict[str, Unit]
     units_by_passage: dict[str, list[Unit]]
     lexical: LexicalIndex
@@ -90,10 +107,15 @@ class Searcher:
         folder = self.layout.folder(generation)
         entries = [DocumentEntry.from_json(d) for d in manifest["documents"]]
         passages = [p for e in entries for p in e.passages]
-        units_by_passage: dict[str, list[Unit]] = defaultdict(list)
+        unit_list = [u for e in entries for u in e.units]
+        unit_source = [e.profile.id for e in entries for _ in e.units]
+        unit_range, first = {}, 0
         for entry in entries:
-            for unit in entry.units:
-                units_by_passage[unit.passage].append(unit)
+            unit_range[entry.profile.id] = (first, first + len(entry.units))
+            first += len(entry.units)
+        units_by_passage: dict[str, list[Unit]] = defaultdict(list)
+        for unit in unit_list:
+            units_by_passage[unit.passage].append(unit)
         try:
             collection = self.store.collection(generation)
         except IndexUnavailable:
@@ -110,9 +132,13 @@ class Searcher:
                    for e in entries},
             passages=passages,
             passage_index={p.id: i for i, p in enumerate(passages)},
-            units={u.id: u for e in entries for u in e.units},
+            unit_list=unit_list,
+            unit_position={u.id: i for i, u in enumerate(unit_list)},
+            unit_source=unit_source,
+            unit_range=unit_range,
+            units={u.id: u for u in unit_list},
             units_by_passage=dict(units_by_passage),
-            lexical=LexicalIndex(folder / "bm25", len(passages)),
+            lexical=LexicalIndex(folder / "bm25", len(unit_list)),
             collection=collection,
         )
 
@@ -121,12 +147,45 @@ class Searcher:
     def embed_query(self, question: str) -> np.ndarray:
         return self.embedder.embed_query(question)
 
-    def dense_units(self, vector: np.ndarray, k: int = DENSE_UNITS) -> dict[str, float]:
-        """Cosine similarity of the k units nearest the question."""
+    def candidates(self, question: str, vector: np.ndarray | None = None) -> dict[str, list[UnitHit]]:
+        """Candidate units per source: its nearest units by embedding and its best by BM25.
+
+        Sources "in play" are those with a unit among the globally nearest or the best BM25
+        matches; each of them is then searched on its own, so a short document is never crowded
+        out by a long one.
+        """
         snap = self.snapshot
+        vector = self.embed_query(question) if vector is None else vector
+        lexical = snap.lexical.scores(question)
+        nearest = self._query(vector, DENSE_UNITS)
+        top_lexical = [i for i in np.argsort(-lexical)[:LEXICAL_UNITS] if lexical[i] > 0]
+        in_play = {snap.unit_source[snap.unit_position[u]] for u in nearest} | {snap.unit_source[i] for i in top_lexical}
+        found: dict[str, list[UnitHit]] = {}
+        for source in sorted(in_play, key=list(snap.profiles).index):
+            similarities = self._query(vector, DENSE_PER_SOURCE, source)
+            for i in self._best_lexical(lexical, source):
+                uid = snap.unit_list[i].id
+                if uid not in similarities:
+                    similarities[uid] = -1.0  # fetched below
+            missing = [u for u, sim in similarities.items() if sim == -1.0]
+            similarities.update(self.unit_similarities(vector, missing))
+            found[source] = [UnitHit(snap.units[u], source, sim, float(lexical[snap.unit_position[u]]))
+                             for u, sim in similarities.items()]
+        return found
+
+    def _best_lexical(self, lexical: np.ndarray, source: str) -> list[int]:
+        first, last = self.snapshot.unit_range[source]
+        block = lexical[first:last]
+        top = np.argsort(-block)[:LEXICAL_PER_SOURCE]
+        return [first + int(i) for i in top if block[i] > 0]
+
+    def _query(self, vector: np.ndarray, k: int, source: str | None = None) -> dict[str, float]:
+        """Cosine similarity of the k units nearest the question (within one source if given)."""
+        snap = self.snapshot
+        available = len(snap.units) if source is None else snap.unit_range[source][1] - snap.unit_range[source][0]
         try:
-            result = snap.collection.query(query_embeddings=[vector.tolist()], n_results=min(k, len(snap.units)),
-                                           include=["distances"])
+            result = snap.collection.query(query_embeddings=[vector.tolist()], n_results=min(k, available),
+                                           where={"source": source} if source else None, include=["distances"])
         except Exception as exc:  # a Chroma server that went away raises connection errors of many kinds
             raise IndexUnavailable(f"vector search failed: {exc}") from exc
         return {uid: 1.0 - float(d) for uid, d in zip(result["ids"][0], result["distances"][0])}
@@ -140,29 +199,20 @@ class Searcher:
         return {uid: float(np.dot(v, vector)) for uid, v in vectors.items()}
 
     def search(self, question: str, *, per_source: int = 3, vector: np.ndarray | None = None) -> list[PassageHit]:
-        """Fused passage hits, best first, at most `per_source` passages from each source."""
+        """Passages ranked by fusing the dense and BM25 rankings of their units, `per_source` at most each."""
         snap = self.snapshot
-        vector = self.embed_query(question) if vector is None else vector
-        unit_sims = self.dense_units(vector)
-        dense_best: dict[str, float] = {}
-        for uid, sim in unit_sims.items():
-            pid = snap.units[uid].passage
-            dense_best[pid] = max(sim, dense_best.get(pid, -1.0))
-        lexical = {snap.passages[i].id: s for i, s in snap.lexical.search(question, LEXICAL_PASSAGES)}
+        hits = [h for found in self.candidates(question, vector).values() for h in found]
         fused = reciprocal_rank_fusion([
-            sorted(dense_best, key=lambda p: -dense_best[p]),
-            sorted(lexical, key=lambda p: -lexical[p]),
+            [h.unit.id for h in sorted(hits, key=lambda h: -h.similarity)],
+            [h.unit.id for h in sorted(hits, key=lambda h: -h.lexical) if h.lexical > 0],
         ])
-        hits = [self._hit(pid, score, dense_best, lexical, unit_sims) for pid, score in fused.items()]
-        hits.sort(key=lambda h: -h.score)
-        return cap_per_source(hits, per_source)
-
-    def _hit(self, pid: str, score: float, dense: dict[str, float], lexical: dict[str, float],
-             unit_sims: dict[str, float]) -> PassageHit:
-        snap = self.snapshot
-        passage = snap.passages[snap.passage_index[pid]]
-        scores = {(u.start, u.end): unit_sims[u.id] for u in snap.units_by_passage.get(pid, []) if u.id in unit_sims}
-        return PassageHit(passage, score, dense.get(pid, 0.0), lexical.get(pid, 0.0), scores)
+        passages: dict[str, PassageHit] = {}
+        for hit in sorted(hits, key=lambda h: -fused[h.unit.id]):
+            passage = snap.passages[snap.passage_index[hit.unit.passage]]
+            entry = passages.setdefault(passage.id, PassageHit(passage, fused[hit.unit.id], hit.similarity, hit.lexical))
+            entry.unit_scores[(hit.unit.start, hit.unit.end)] = hit.similarity
+        ranked = sorted(passages.values(), key=lambda h: -h.score)
+        return cap_per_source(ranked, per_source)
 
 
 def cap_per_source(hits: list[PassageHit], per_source: int) -> list[PassageHit]:

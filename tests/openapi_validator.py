@@ -9,6 +9,8 @@ Deliberate departures from the raw spec, each mirroring what Discord really acce
 * snowflakes may be JSON integers as well as strings (discord.py sends ``recipient_id`` and
   attachment ids as integers);
 * boolean query parameters may be ``1``/``0`` (discord.py sends ``wait=1``);
+* field errors inside a 400 reply may carry string codes (``"BASE_TYPE_MAX_LENGTH"``), as Discord
+  really sends them, where the spec says integer;
 * strict mode adds ``unevaluatedProperties: false`` to every object schema (the spec never forbids
   unknown keys, so misspelt keys would pass), except for the properties discord.py is known to
   send beyond the spec, listed in :data:`DISCORD_PY_EXTRAS`.
@@ -56,7 +58,7 @@ _MAX_MESSAGES = 10
 DISCORD_PY_EXTRAS: Mapping[str, Mapping[str, dict[str, Any]]] = {
     # Command.to_dict always sends "nsfw"; the spec only lists it on responses.
     "ApplicationCommandUpdateRequest": {"nsfw": {"type": ["boolean", "null"]}},
-    # Embed.to_dict echoes "flags" back when an embed came from a received message.
+    # Embed.to_dict always includes the embed's "flags" (0 for embeds the bot builds).
     "RichEmbed": {"flags": {"type": ["integer", "null"]}},
     # Editing an interaction message goes through the same builder as sending: "tts" comes along.
     "IncomingWebhookUpdateRequestPartial": {"tts": {"type": ["boolean", "null"]}},
@@ -173,6 +175,7 @@ def _prepare_spec(strict: bool, extras: Mapping[str, Mapping[str, dict[str, Any]
     spec: dict[str, Any] = json.loads(load_spec_text())
     schemas = spec["components"]["schemas"]
     schemas["SnowflakeType"] = dict(_RELAXED_SNOWFLAKE)
+    schemas["Error"]["properties"]["code"]["type"] = ["integer", "string"]
     for name, props in extras.items():
         if name in schemas:
             schemas[name].setdefault("properties", {}).update(props)
@@ -207,6 +210,11 @@ def _describe(error: ValidationError) -> str:
     else:
         detail = f"got {json.dumps(got)[:80]}"
     return f"{path}: {keyword}={json.dumps(expected)[:120]} ({detail})"
+
+
+def _wrong_json_type(error: ValidationError) -> bool:
+    """True if the error rejects the instance itself for its JSON type (not a nested value)."""
+    return error.validator == "type" and not error.relative_path
 
 
 class _SchemaSet:
@@ -263,7 +271,7 @@ class _SchemaSet:
             matching = [i for i in candidates if self._discriminates(error.validator_value[i], instance["type"])]
             candidates = matching or candidates
         # A branch that rejects the instance's JSON type outright (e.g. the "null" arm) is noise.
-        plausible = [i for i in candidates if not any(e.validator == "type" and not e.relative_path for e in branches[i])]
+        plausible = [i for i in candidates if not any(_wrong_json_type(e) for e in branches[i])]
         candidates = plausible or candidates
         return min(candidates, key=lambda i: len(branches[i]))
 
@@ -295,7 +303,10 @@ def _coerce_query(value: str, schema: Mapping[str, Any]) -> Any:
 class OpenAPIValidator:
     """Matches requests to spec operations and validates their bodies, queries and replies."""
 
-    def __init__(self, *, strict: bool = False, extras: Mapping[str, Mapping[str, dict[str, Any]]] = DISCORD_PY_EXTRAS) -> None:
+    def __init__(
+        self, *, strict: bool = False, extras: Mapping[str, Mapping[str, dict[str, Any]]] = DISCORD_PY_EXTRAS
+    ) -> None:
+        """Load the spec (relaxed, plus a strict copy if ``strict``) and index its paths."""
         self.strict = strict
         self._relaxed = _SchemaSet(_prepare_spec(False, extras))
         self._strict = _SchemaSet(_prepare_spec(True, extras)) if strict else None
@@ -445,12 +456,13 @@ class OpenAPIValidator:
     def _check_value(self, pointer: str, raw: str) -> list[str]:
         """Errors of a path or query string value against its parameter schema."""
         schema = self._relaxed.resolve(self._relaxed.resolve({"$ref": _ref(pointer)}))
-        return self._relaxed.errors(pointer, _coerce_query(raw, schema))
+        return [m.removeprefix("(root): ") for m in self._relaxed.errors(pointer, _coerce_query(raw, schema))]
 
     def _body_errors(self, op: Operation, body: Any, sent: bool) -> list[tuple[str, bool]]:
         pointer = op.json_body_pointer()
         if pointer is None:
-            return [("the operation takes no body, but one was sent", False)] if sent and body not in (None, b"", "") else []
+            unexpected = sent and body not in (None, b"", "")
+            return [("the operation takes no body, but one was sent", False)] if unexpected else []
         if not sent:
             return [("a request body is required", True)] if op.body_required else []
         errors = [(m, True) for m in self._relaxed.errors(pointer, body)]

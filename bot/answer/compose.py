@@ -1,0 +1,141 @@
+"""Compose an answer: evidence per source, verdict, quotes, caveats, disagreement, text.
+
+`Answerer.ask()` is plain synchronous Python (the Discord layer runs it in a thread). It never
+states a contested claim in its own voice: every claim is a verbatim quote attributed to its source.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from bot.answer import followup
+from bot.answer.caveats import caveat_line, text_hints
+from bot.answer.disagreement import detect
+from bot.answer.evidence import Evidence, gather, pick, prepare
+from bot.answer.models import Answer, Citation, SourceNote
+from bot.answer.relevance import judge
+from bot.answer.terms import TermStats
+from bot.answer.text import render_text
+from index.config import Settings
+from index.errors import BadQuestion
+from index.search import Searcher, Snapshot
+
+log = logging.getLogger("marginalia.answer")
+
+QUOTES_PER_SOURCE = 3
+NEAREST_TOPICS = 3
+
+
+class Answerer:
+    """Answers questions from the serving index generation. Safe to share between threads."""
+
+    def __init__(self, settings: Settings, searcher: Searcher | None = None) -> None:
+        self.settings = settings
+        self.searcher = searcher or Searcher(settings)
+        self._stats: tuple[str, TermStats] | None = None
+        self._stats_lock = threading.Lock()
+
+    def reload(self) -> bool:
+        """Serve the newest complete index generation; True if it changed."""
+        return self.searcher.reload()
+
+    def warm_up(self) -> None:
+        """Load the model and the index now rather than on the first question."""
+        self.ask("Who was Trotsky?")
+
+    def validate(self, question: str) -> str:
+        question = " ".join(question.split())
+        if not question:
+            raise BadQuestion("The question is empty: ask something about the reading list.")
+        if len(question) > self.settings.max_question_chars:
+            raise BadQuestion(f"The question is {len(question)} characters long; the limit is "
+                              f"{self.settings.max_question_chars}. Shorten it to the point you want answered.")
+        return question
+
+    def ask(self, question: str, *, previous: str | None = None) -> Answer:
+        """Answer one question; `previous` is the question before it in a conversation."""
+        started = time.perf_counter()
+        question = self.validate(question)
+        snap = self.searcher.snapshot
+        resolved = followup.resolve(question, previous, snap.profiles)
+        prepared = prepare(self.searcher, self.stats(snap), resolved.search_text)
+        evidence = gather(self.searcher, prepared)
+        if resolved.only_sources:
+            evidence = {s: e for s, e in evidence.items() if s in resolved.only_sources}
+        verdict = judge(evidence)
+        if not verdict.answered:
+            answer = self.declined(question, snap, evidence)
+        else:
+            answer = self.answered(question, snap, {s: evidence[s] for s in verdict.sources})
+        answer.seconds = time.perf_counter() - started
+        return answer
+
+    def stats(self, snap: Snapshot) -> TermStats:
+        with self._stats_lock:
+            if self._stats is None or self._stats[0] != snap.generation:
+                self._stats = (snap.generation, TermStats(snap.lexical))
+            return self._stats[1]
+
+    def answered(self, question: str, snap: Snapshot, evidence: dict[str, list[Evidence]]) -> Answer:
+        chosen = allocate(evidence, self.settings.max_citations)
+        citations = [citation(n, item, snap) for n, item in enumerate(chosen, start=1)]
+        notes = {source: self.note(snap, source, [c.quote for c in citations if c.source == source])
+                 for source in evidence if any(c.source == source for c in citations)}
+        differences = detect(question, citations, snap.profiles)
+        answer = Answer(question=question, answered=True, text="", citations=citations, sources=notes,
+                        disagreement=bool(differences), differences=differences)
+        answer.lead = lead(answer, len(snap.profiles))
+        answer.text = render_text(answer)
+        return answer
+
+    def declined(self, question: str, snap: Snapshot, evidence: dict[str, list[Evidence]]) -> Answer:
+        nearby = sorted((e for items in evidence.values() for e in items[:1]), key=lambda e: -e.score)
+        topics = list(dict.fromkeys(f"{snap.profiles[e.source].short_name}: {e.passage.section}"
+                                    for e in nearby if e.passage.section))[:NEAREST_TOPICS]
+        answer = Answer(question=question, answered=False, text="", nearest_topics=topics)
+        answer.lead = (f"None of the {len(snap.profiles)} sources in the reading list addresses this question, "
+                       "so there is nothing to quote.")
+        answer.text = render_text(answer)
+        return answer
+
+    def note(self, snap: Snapshot, source: str, quotes: list[str]) -> SourceNote:
+        profile = snap.profiles[source]
+        hints = text_hints(quotes)
+        return SourceNote(
+            id=source, title=profile.title, author=profile.author, date=profile.date, file=snap.files[source],
+            flags=profile.flags, note=profile.note, short_name=profile.short_name, genre=profile.genre,
+            stance=profile.stance, hints=hints, caveat=caveat_line(profile, hints),
+        )
+
+
+def allocate(evidence: dict[str, list[Evidence]], limit: int) -> list[Evidence]:
+    """Quotes for each source in turn (best source first) until the limit; grouped by source."""
+    picks = {source: pick(items, QUOTES_PER_SOURCE) for source, items in evidence.items()}
+    chosen: dict[str, list[Evidence]] = {source: [] for source in evidence}
+    total, round_ = 0, 0
+    while total < limit and any(len(p) > round_ for p in picks.values()):
+        for source, items in picks.items():
+            if round_ < len(items) and total < limit:
+                chosen[source].append(items[round_])
+                total += 1
+        round_ += 1
+    return [item for source in evidence for item in sorted(chosen[source], key=lambda e: e.start)]
+
+
+def citation(n: int, item: Evidence, snap: Snapshot) -> Citation:
+    text = snap.texts[item.source]
+    return Citation(n=n, source=item.source, quote=text[item.start:item.end], start=item.start, end=item.end,
+                    section=item.passage.section, passage_id=item.passage.id, page=item.passage.page)
+
+
+def lead(answer: Answer, total_sources: int) -> str:
+    """One line: how many sources address the question, and whether they agree."""
+    n = len(answer.sources)
+    count = f"{n} of the {total_sources} sources address{'es' if n == 1 else ''} this"
+    if n == 1:
+        return f"Only one of the {total_sources} sources addresses this."
+    if answer.disagreement:
+        return f"{count.capitalize()}, and they disagree."
+    return f"{count.capitalize()}; they do not contradict each other on it."

@@ -1,0 +1,78 @@
+"""The answer as a person reads it in a terminal: quotes grouped by source, caveats, citations."""
+
+from __future__ import annotations
+
+import textwrap
+
+from bot.answer.caveats import attribution
+from bot.answer.models import Answer, Citation, SourceNote
+from index.models import SourceProfile
+
+WIDTH = 100
+
+
+def render_text(answer: Answer) -> str:
+    if not answer.answered:
+        return declined_text(answer)
+    blocks = [answer.lead]
+    blocks += [source_block(note, answer.citations_of(sid)) for sid, note in answer.sources.items()]
+    if answer.differences:
+        blocks.append(differences_text(answer))
+    blocks.append(about_text(answer))
+    blocks.append(references_text(answer))
+    return "\n\n".join(blocks)
+
+
+def declined_text(answer: Answer) -> str:
+    lines = [answer.lead]
+    if answer.nearest_topics:
+        lines.append("The nearest topics they do cover: " + "; ".join(answer.nearest_topics) + ".")
+    return "\n".join(lines)
+
+
+def profile_of(note: SourceNote) -> SourceProfile:
+    """The attribution helpers work on profiles; a note carries what they need."""
+    return SourceProfile(id=note.id, file=note.file, title=note.title, authors=tuple(filter(None, [note.author])),
+                         date=note.date, genre=note.genre, stance=note.stance, flags=note.flags,
+                         short=note.short_name)
+
+
+def source_block(note: SourceNote, citations: list[Citation]) -> str:
+    flags = ", ".join(note.flags) or "no flags"
+    header = f"{note.short_name}, “{note.title}” — {flags}" + (f": {note.stance}" if note.stance else "")
+    lines = [header, "  " + attribution(profile_of(note))]
+    for c in citations:
+        lines.append(textwrap.fill(f"“{c.quote}” [{c.n}]", WIDTH, initial_indent="    ", subsequent_indent="     "))
+    return "\n".join(lines)
+
+
+def differences_text(answer: Answer) -> str:
+    lines = ["Where the sources differ:"]
+    for difference in answer.differences:
+        sides = " versus ".join(
+            (side.summary + " " if side.summary else "") + "".join(f"[{n}]" for n in side.citations)
+            + " (" + ", ".join(answer.sources[s].short_name for s in side.sources) + ")"
+            for side in difference.sides
+        )
+        lines.append(textwrap.fill(f"{difference.point}: {sides}", WIDTH, initial_indent="  ",
+                                   subsequent_indent="    "))
+    return "\n".join(lines)
+
+
+def about_text(answer: Answer) -> str:
+    lines = ["About these sources:"]
+    for note in answer.sources.values():
+        lines.append(textwrap.fill(f"{note.short_name} — {note.caveat}. {note.note}", WIDTH,
+                                   initial_indent="  ", subsequent_indent="    "))
+    return "\n".join(lines)
+
+
+def references_text(answer: Answer) -> str:
+    lines = []
+    for c in answer.citations:
+        note = answer.sources[c.source]
+        where = f"§ {c.section}, " if c.section else ""
+        page = f"p. {c.page}, " if c.page else ""
+        lines.append(f"[{c.n}] {note.author or note.short_name}, “{note.title}” ({note.date or 'undated'}), "
+                     f"{where}{page}{note.file} chars {c.start}–{c.end}")
+    return "\n".join(lines)

@@ -1,0 +1,160 @@
+"""The `marginalia` command: index, search, sources, ask, eval, bot.
+
+A user's mistake gets one clear line on standard error and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from index.errors import MarginaliaError
+
+log = logging.getLogger("marginalia")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line that says where to look."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message}. See `{self.prog} --help`.\n")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="marginalia", description="Answers from your reading list, by quoting and citing it.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    index = commands.add_parser("index", help="build or update the index of the sources folder")
+    index.add_argument("--if-missing", action="store_true", help="only build when there is no index yet")
+    search = commands.add_parser("search", help="show the ranked passages for a query, with scores")
+    search.add_argument("query")
+    search.add_argument("-n", type=int, default=10, help="how many passages (default 10)")
+    commands.add_parser("sources", help="list the reading list's catalog")
+    ask = commands.add_parser("ask", help="answer a question by quoting the sources")
+    ask.add_argument("question", help="the question, or - to read one question per line from standard input")
+    ask.add_argument("--json", action="store_true", help="print JSON (one object per line with -)")
+    evaluate = commands.add_parser("eval", help="score the answers to a gold question file (JSON Lines)")
+    evaluate.add_argument("gold", help="gold file in the format of shared/eval/dev.jsonl")
+    evaluate.add_argument("--verbose", action="store_true", help="also list questions that only missed a source")
+    commands.add_parser("bot", help="run the Discord bot (needs DISCORD_TOKEN)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    quiet_libraries()
+    args = build_parser().parse_args(argv)
+    if not args.command:
+        build_parser().print_help()
+        return 2
+    from index.config import load_settings
+
+    try:
+        settings = load_settings()
+        logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                            stream=sys.stderr)
+        return COMMANDS[args.command](settings, args)
+    except MarginaliaError as exc:
+        print(f"marginalia: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("marginalia: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def quiet_libraries() -> None:
+    """Offline model loading, and no library chatter on the terminal."""
+    for name, value in (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"), ("TOKENIZERS_PARALLELISM", "false"),
+                        ("TRANSFORMERS_VERBOSITY", "error"), ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),
+                        ("ANONYMIZED_TELEMETRY", "False")):
+        os.environ.setdefault(name, value)
+    for name in ("sentence_transformers", "chromadb", "httpx", "bm25s", "transformers"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def cmd_index(settings, args) -> int:
+    from bot.progress import TerminalProgress
+    from index.build import build_index
+    from index.generations import Layout
+
+    if args.if_missing and Layout(settings.data_path).current():
+        return 0
+    with TerminalProgress() as progress:
+        report = build_index(settings, progress=progress)
+    print(report.summary())
+    return 0
+
+
+def cmd_search(settings, args) -> int:
+    from index.search import Searcher
+
+    searcher = Searcher(settings)
+    snap = searcher.snapshot
+    for rank, hit in enumerate(searcher.search(args.query, per_source=args.n)[: args.n], start=1):
+        text = " ".join(snap.passage_text(hit.passage).split())
+        print(f"{rank:2}. {hit.score:.4f} (dense {hit.dense:.3f}, bm25 {hit.lexical:.2f}) "
+              f"{hit.passage.source} § {hit.passage.section or '—'} [{hit.passage.start}:{hit.passage.end}]")
+        print(f"    {text[:220]}{'…' if len(text) > 220 else ''}")
+    return 0
+
+
+def cmd_sources(settings, args) -> int:
+    from bot.catalog_table import catalog_table
+    from index.catalog import load_catalog
+
+    print(catalog_table(load_catalog(settings.sources_path)))
+    return 0
+
+
+def cmd_ask(settings, args) -> int:
+    from bot.answer.compose import Answerer
+
+    answerer = Answerer(settings)
+    if args.question == "-":
+        return ask_many(answerer, sys.stdin, as_json=args.json)
+    answer = answerer.ask(args.question)
+    print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else answer.text)
+    return 0
+
+
+def ask_many(answerer, lines, *, as_json: bool) -> int:
+    """One answer per input line, in order, flushed as each is ready (model and index load once)."""
+    from index.errors import BadQuestion
+
+    for line in lines:
+        question = line.rstrip("\n")
+        try:
+            answer = answerer.ask(question)
+            out = json.dumps(answer.to_json(), ensure_ascii=False) if as_json else answer.text + "\n"
+        except BadQuestion as exc:
+            out = json.dumps({"question": question, "answered": False, "text": str(exc), "citations": [],
+                              "sources": {}, "disagreement": False, "error": str(exc)}) if as_json else f"{exc}\n"
+        print(out, flush=True)
+    return 0
+
+
+def cmd_eval(settings, args) -> int:
+    from bot.answer.compose import Answerer
+    from bot.evaluation import evaluate, load_gold
+
+    answerer = Answerer(settings)
+    report = evaluate(answerer, load_gold(args.gold))
+    print(report.render(verbose=args.verbose))
+    return 0
+
+
+def cmd_bot(settings, args) -> int:
+    from bot.discord.app import run
+
+    return run(settings)
+
+
+COMMANDS = {"index": cmd_index, "search": cmd_search, "sources": cmd_sources, "ask": cmd_ask,
+            "eval": cmd_eval, "bot": cmd_bot}
+
+if __name__ == "__main__":
+    sys.exit(main())
