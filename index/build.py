@@ -39,6 +39,7 @@ class BuildReport:
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    recatalogued: list[str] = field(default_factory=list)  # unchanged text, edited catalog entry
     failed: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     documents: int = 0
     passages: int = 0
@@ -115,7 +116,8 @@ class Builder:
             self.report.removed = sorted(set(old) - set(entries) - {f for f, _ in self.report.failed})
             self.report.removed += sorted(f for f, _ in self.report.failed if f in old)
             self.count(entries)
-            if previous and not (self.report.added or self.report.changed or self.report.removed):
+            report = self.report
+            if previous and not (report.added or report.changed or report.removed or report.recatalogued):
                 self.report.generation = previous
             else:
                 self.write_generation(entries, previous)
@@ -160,7 +162,9 @@ class Builder:
                  max_bytes: int) -> DocumentEntry:
         sha256, size = file_digest(path, max_bytes)
         if before and before.sha256 == sha256 and before.profile.id == profile.id:
-            before.profile = profile  # catalog edits (title, flags, note) need no re-embedding
+            if before.profile != profile:  # catalog edits (title, flags, note) need no re-embedding
+                self.report.recatalogued.append(relative)
+                before.profile = profile
             self.report.unchanged.append(relative)
             return before
         document = load_document(path, relative, max_bytes)

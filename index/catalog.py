@@ -14,7 +14,7 @@ log = logging.getLogger("marginalia.catalog")
 
 CATALOG_NAME = "catalog.toml"
 REQUIRED_KEYS = ("id", "file")
-STRING_KEYS = ("id", "file", "title", "date", "venue", "genre", "stance", "note", "short")
+STRING_KEYS = ("id", "file", "title", "date", "venue", "genre", "stance", "note", "short", "side")
 KNOWN_KEYS = frozenset(STRING_KEYS + ("authors", "flags"))
 
 
@@ -103,5 +103,5 @@ def to_profile(entry: dict) -> SourceProfile:
         id=entry["id"], file=entry["file"], title=entry.get("title", ""),
         authors=tuple(entry.get("authors", [])), date=entry.get("date", ""), venue=entry.get("venue", ""),
         genre=entry.get("genre", ""), stance=entry.get("stance", ""), flags=tuple(entry.get("flags", [])),
-        note=entry.get("note", ""), short=entry.get("short", ""),
+        note=entry.get("note", ""), short=entry.get("short", ""), side=entry.get("side", ""),
     )

@@ -48,6 +48,14 @@ class LexicalIndex:
         vocab = self.retriever.vocab_dict
         return [t for t in tokens[0] if t in vocab]
 
+    def containing(self, term: str) -> np.ndarray:
+        """Positions of the units that contain a stemmed term (empty if none does)."""
+        column = self.retriever.vocab_dict.get(term)
+        if column is None:
+            return np.zeros(0, dtype=np.int64)
+        indptr = self.retriever.scores["indptr"]
+        return np.asarray(self.retriever.scores["indices"][indptr[column]:indptr[column + 1]])
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every unit for the query (zeros when no term is known)."""
         terms = self.terms(query)

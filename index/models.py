@@ -28,6 +28,7 @@ class SourceProfile:
     flags: tuple[str, ...] = ()
     note: str = ""
     short: str = ""
+    side: str = ""  # its side in the list's central dispute; sources on different sides are opposed
     cataloged: bool = True
 
     @property

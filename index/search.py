@@ -30,8 +30,8 @@ log = logging.getLogger("marginalia.search")
 
 DENSE_UNITS = 100  # nearest units over the whole index: which sources are in play
 LEXICAL_UNITS = 50  # best BM25 units over the whole index: the same
-DENSE_PER_SOURCE = 20  # nearest units within each source in play
-LEXICAL_PER_SOURCE = 10  # best BM25 units within each source in play
+DENSE_PER_SOURCE = 60  # nearest units within each source in play
+LEXICAL_PER_SOURCE = 20  # best BM25 units within each source in play
 
 
 @dataclass(frozen=True)

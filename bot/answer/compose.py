@@ -13,10 +13,10 @@ import time
 from bot.answer import followup
 from bot.answer.caveats import caveat_line, text_hints
 from bot.answer.disagreement import detect
-from bot.answer.evidence import Evidence, gather, pick, prepare
+from bot.answer.evidence import Evidence, Question, gather, pick, prepare
 from bot.answer.models import Answer, Citation, SourceNote
 from bot.answer.relevance import judge
-from bot.answer.terms import TermStats
+from bot.answer.terms import Lexicon
 from bot.answer.text import render_text
 from index.config import Settings
 from index.errors import BadQuestion
@@ -34,8 +34,8 @@ class Answerer:
     def __init__(self, settings: Settings, searcher: Searcher | None = None) -> None:
         self.settings = settings
         self.searcher = searcher or Searcher(settings)
-        self._stats: tuple[str, TermStats] | None = None
-        self._stats_lock = threading.Lock()
+        self._lexicon: tuple[str, Lexicon] | None = None
+        self._lexicon_lock = threading.Lock()
 
     def reload(self) -> bool:
         """Serve the newest complete index generation; True if it changed."""
@@ -60,43 +60,46 @@ class Answerer:
         question = self.validate(question)
         snap = self.searcher.snapshot
         resolved = followup.resolve(question, previous, snap.profiles)
-        prepared = prepare(self.searcher, self.stats(snap), resolved.search_text)
+        prepared = prepare(self.searcher, self.lexicon(snap), resolved.search_text)
         evidence = gather(self.searcher, prepared)
         if resolved.only_sources:
             evidence = {s: e for s, e in evidence.items() if s in resolved.only_sources}
-        verdict = judge(evidence)
+        verdict = judge(prepared, evidence)
         if not verdict.answered:
-            answer = self.declined(question, snap, evidence)
+            answer = self.declined(question, snap, evidence, verdict.reason)
         else:
-            answer = self.answered(question, snap, {s: evidence[s] for s in verdict.sources})
+            answer = self.answered(prepared, snap, {s: evidence[s] for s in verdict.sources})
+            answer.question = question
         answer.seconds = time.perf_counter() - started
         return answer
 
-    def stats(self, snap: Snapshot) -> TermStats:
-        with self._stats_lock:
-            if self._stats is None or self._stats[0] != snap.generation:
-                self._stats = (snap.generation, TermStats(snap.lexical))
-            return self._stats[1]
+    def lexicon(self, snap: Snapshot) -> Lexicon:
+        """Word statistics of the serving generation, built once per generation."""
+        with self._lexicon_lock:
+            if self._lexicon is None or self._lexicon[0] != snap.generation:
+                self._lexicon = (snap.generation, Lexicon(snap.lexical, list(snap.texts.values())))
+            return self._lexicon[1]
 
-    def answered(self, question: str, snap: Snapshot, evidence: dict[str, list[Evidence]]) -> Answer:
+    def answered(self, question: Question, snap: Snapshot, evidence: dict[str, list[Evidence]]) -> Answer:
         chosen = allocate(evidence, self.settings.max_citations)
         citations = [citation(n, item, snap) for n, item in enumerate(chosen, start=1)]
         notes = {source: self.note(snap, source, [c.quote for c in citations if c.source == source])
                  for source in evidence if any(c.source == source for c in citations)}
-        differences = detect(question, citations, snap.profiles)
-        answer = Answer(question=question, answered=True, text="", citations=citations, sources=notes,
+        strength = {source: items[0].score for source, items in evidence.items()}
+        differences = detect(question.text, citations, snap.profiles, strength)
+        answer = Answer(question=question.text, answered=True, text="", citations=citations, sources=notes,
                         disagreement=bool(differences), differences=differences)
         answer.lead = lead(answer, len(snap.profiles))
         answer.text = render_text(answer)
         return answer
 
-    def declined(self, question: str, snap: Snapshot, evidence: dict[str, list[Evidence]]) -> Answer:
+    def declined(self, question: str, snap: Snapshot, evidence: dict[str, list[Evidence]], reason: str) -> Answer:
         nearby = sorted((e for items in evidence.values() for e in items[:1]), key=lambda e: -e.score)
         topics = list(dict.fromkeys(f"{snap.profiles[e.source].short_name}: {e.passage.section}"
                                     for e in nearby if e.passage.section))[:NEAREST_TOPICS]
         answer = Answer(question=question, answered=False, text="", nearest_topics=topics)
-        answer.lead = (f"None of the {len(snap.profiles)} sources in the reading list addresses this question, "
-                       "so there is nothing to quote.")
+        answer.lead = (f"None of the {len(snap.profiles)} sources in the reading list addresses this question"
+                       f"{' (' + reason + ')' if reason else ''}, so there is nothing to quote.")
         answer.text = render_text(answer)
         return answer
 
@@ -111,8 +114,13 @@ class Answerer:
 
 
 def allocate(evidence: dict[str, list[Evidence]], limit: int) -> list[Evidence]:
-    """Quotes for each source in turn (best source first) until the limit; grouped by source."""
-    picks = {source: pick(items, QUOTES_PER_SOURCE) for source, items in evidence.items()}
+    """Quotes for each source in turn (best source first) until the limit; grouped by source.
+
+    Fewer sources leave room for more quotes each: a passage that answers is often not the one
+    most similar to the question, so a few candidates per source find it more often.
+    """
+    per_source = max(QUOTES_PER_SOURCE, limit // max(1, len(evidence)))
+    picks = {source: pick(items, per_source) for source, items in evidence.items()}
     chosen: dict[str, list[Evidence]] = {source: [] for source in evidence}
     total, round_ = 0, 0
     while total < limit and any(len(p) > round_ for p in picks.values()):

@@ -1,10 +1,137 @@
-"""Where the cited sources disagree (placeholder until the detector lands)."""
+"""Where the cited sources disagree: detect incompatible accounts and set the sides side by side.
+
+The detector weighs evidence, it does not read minds. Signals, each measured on the dev questions:
+
+- opposed sides: two sources that both strongly address the question stand on different sides
+  of the list's central dispute (the catalog's `side`), or one is fiction and one is history;
+- conflicting figures: the same kind of quantity ("… million") with different numbers;
+- denial: one side's best quote denies (never, not, frame-up …) where the other's asserts;
+- the question itself asks about a contested matter ("really", "actually", "or", "how many").
+
+Opposed sides alone are not enough (both camps agree on when Lenin died), nor is a contested
+question alone (a single source cannot disagree with itself). Reported speech is discounted: a
+source quoting a view it rejects ("the Stalinist press claimed …") does not hold that view.
+"""
 
 from __future__ import annotations
 
-from bot.answer.models import Citation, Difference
+import re
+from dataclasses import dataclass
+
+from bot.answer.models import Citation, Difference, Side
 from index.models import SourceProfile
 
+STRONG_MARGIN = 0.6  # a source counts as a side if its best evidence is this close to the best source's
+STRONG_FLOOR = 0.45  # ... and at least this good
+THRESHOLD = 1.6
+WEIGHTS = {"opposed": 1.0, "contested question": 0.8, "figures": 0.6, "denial": 0.4}
 
-def detect(question: str, citations: list[Citation], profiles: dict[str, SourceProfile]) -> list[Difference]:
-    return []
+CONTEST_CUE = re.compile(r"\b(?:or|really|actually|truly|true that|deliberately|fair|genuine(?:ly)?)\b", re.I)
+DENIAL = re.compile(r"\b(?:not|never|no|nor|neither|denied|denies|deny|false(?:ly)?|fabricat\w*|"
+                    r"frame-?ups?|framed|myths?|slander\w*|lies)\b", re.I)
+REPORTED = re.compile(r"\b(?:claim(?:ed|s)?|alleg(?:ed|es|ing)|according to|was said to|so-called|"
+                      r"accused|accusations?|pretended|purported(?:ly)?)\b", re.I)
+FIGURE = re.compile(r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|a half|half a)"
+                    r"(?:\s+(?:and\s+)?(?:a\s+half|\d[\d,.]*))?\s+(million|thousand|hundred|per\s?cent)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Sources that speak for one side, with their citations best first."""
+
+    label: str
+    sources: tuple[str, ...]
+    citations: tuple[Citation, ...]
+
+
+def detect(question: str, citations: list[Citation], profiles: dict[str, SourceProfile],
+           strength: dict[str, float]) -> list[Difference]:
+    """The points on which the strongly cited sources disagree (empty when they do not)."""
+    groups = side_groups(citations, profiles, strong_sources(strength))
+    if len(groups) < 2:
+        return []
+    signals = {
+        "opposed": opposed(groups, profiles),
+        "contested question": bool(CONTEST_CUE.search(question)),
+        "figures": bool(conflicting_figures(groups)),
+        "denial": denial_asymmetry(groups),
+    }
+    if sum(WEIGHTS[name] for name, on in signals.items() if on) < THRESHOLD:
+        return []
+    return [Difference(point=point(question, groups, profiles), sides=tuple(side(g, profiles) for g in groups))]
+
+
+def strong_sources(strength: dict[str, float]) -> set[str]:
+    if not strength:
+        return set()
+    best = max(strength.values())
+    return {s for s, v in strength.items() if v >= max(STRONG_FLOOR, best - STRONG_MARGIN)}
+
+
+def side_of(profile: SourceProfile) -> str:
+    if "fiction" in profile.flags:
+        return "fiction"
+    return profile.side or profile.id
+
+
+def side_groups(citations: list[Citation], profiles: dict[str, SourceProfile], strong: set[str]) -> list[Group]:
+    grouped: dict[str, list[Citation]] = {}
+    for c in citations:
+        if c.source in strong:
+            grouped.setdefault(side_of(profiles[c.source]), []).append(c)
+    return [Group(label, tuple(dict.fromkeys(c.source for c in cs)), tuple(cs)) for label, cs in grouped.items()]
+
+
+def opposed(groups: list[Group], profiles: dict[str, SourceProfile]) -> bool:
+    """Different declared sides, or invented history against a historical account."""
+    labels = {g.label for g in groups}
+    declared = {profiles[g.sources[0]].side for g in groups if g.label != "fiction"} - {""}
+    return len(declared) >= 2 or ("fiction" in labels and len(labels) >= 2)
+
+
+def holds(citation: Citation) -> bool:
+    """False when the quote reports a view rather than stating the source's own."""
+    return not REPORTED.search(citation.quote)
+
+
+def denial_asymmetry(groups: list[Group]) -> bool:
+    """One side's own best statement denies, another's does not."""
+    denies = [bool(DENIAL.search(best.quote)) for g in groups if (best := next(filter(holds, g.citations), None))]
+    return len(denies) >= 2 and any(denies) and not all(denies)
+
+
+def figures(group: Group) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for c in filter(holds, group.citations):
+        for match in FIGURE.finditer(c.quote):
+            unit = re.sub(r"\s+", "", match.group(2).lower())
+            found.setdefault(unit, set()).add(" ".join(match.group(0).lower().split()))
+    return found
+
+
+def conflicting_figures(groups: list[Group]) -> dict[str, list[set[str]]]:
+    """Units ("million") that sides give different numbers for."""
+    per_group = [figures(g) for g in groups]
+    conflicts = {}
+    for unit in set().union(*per_group):
+        values = [f[unit] for f in per_group if unit in f]
+        if len(values) >= 2 and any(v != values[0] for v in values[1:]):
+            conflicts[unit] = values
+    return conflicts
+
+
+def point(question: str, groups: list[Group], profiles: dict[str, SourceProfile]) -> str:
+    conflicts = conflicting_figures(groups)
+    if conflicts:
+        shown = " versus ".join(sorted(", ".join(sorted(v)) for v in next(iter(conflicts.values()))))
+        return f"the figures they give ({shown})"
+    labels = [g.label for g in groups]
+    if "fiction" in labels:
+        return f"what happened: the fiction page's invented account against the historical sources, on “{question}”"
+    return f"their accounts are incompatible on “{question}”"
+
+
+def side(group: Group, profiles: dict[str, SourceProfile]) -> Side:
+    label = "alternate-history fiction" if group.label == "fiction" else (
+        f"{group.label} sources" if profiles[group.sources[0]].side else profiles[group.sources[0]].short_name)
+    return Side(sources=group.sources, citations=tuple(c.n for c in group.citations), summary=label)

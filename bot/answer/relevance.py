@@ -1,20 +1,21 @@
 """Does a source genuinely speak to the question, and do the sources cover it at all?
 
-A source is judged by its best evidence: the embedding similarity of the quote to the question,
-and how much of the question's rarer vocabulary the quote and its passage contain. A source that
-only shares words with the question scores low on similarity; one that is merely on the same
-subject scores low on coverage of the question's specific terms.
+A source is judged by its best evidence: the embedding similarity of the quote to the question
+plus how much of the question's rarer vocabulary the quote contains. A source that only shares
+words with the question scores low on similarity; one merely on the same subject scores low on
+coverage of the question's specific terms. A question naming something (a person, a title in
+quotes) that no source mentions at all is not covered, however close the rest of it comes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.answer.evidence import Evidence
+from bot.answer.evidence import Evidence, Question
 
-ANSWER_FLOOR = 0.80  # best evidence score below this: the sources do not cover the question
-SOURCE_FLOOR = 0.62  # a further source must reach this ...
-SOURCE_MARGIN = 0.30  # ... and come within this of the best source
+ANSWER_FLOOR = 0.74  # best evidence score below this: the sources do not cover the question
+SOURCE_FLOOR = 0.45  # a further source must reach this ...
+SOURCE_MARGIN = 0.40  # ... and come within this of the best source
 
 
 @dataclass(frozen=True)
@@ -22,13 +23,17 @@ class Verdict:
     answered: bool
     sources: list[str]  # sources that address the question, best first
     best: float
+    reason: str = ""  # why the question is declined, for the reader
 
 
-def judge(evidence: dict[str, list[Evidence]]) -> Verdict:
+def judge(question: Question, evidence: dict[str, list[Evidence]]) -> Verdict:
     """Which sources address the question (if any)."""
     ranked = sorted(((items[0].score, source) for source, items in evidence.items() if items), reverse=True)
-    if not ranked or ranked[0][0] < ANSWER_FLOOR:
-        return Verdict(False, [], ranked[0][0] if ranked else 0.0)
-    best = ranked[0][0]
+    best = ranked[0][0] if ranked else 0.0
+    if question.unmentioned:
+        names = ", ".join(f"“{name}”" for name in question.unmentioned)
+        return Verdict(False, [], best, f"none of them mentions {names}")
+    if best < ANSWER_FLOOR:
+        return Verdict(False, [], best)
     keep = [source for score, source in ranked if score >= max(SOURCE_FLOOR, best - SOURCE_MARGIN)]
     return Verdict(True, keep, best)

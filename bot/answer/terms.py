@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
+from collections import Counter
 from functools import lru_cache
 
 import numpy as np
@@ -62,3 +64,90 @@ class TermStats:
 
     def weights(self, stems: list[str]) -> dict[str, float]:
         return {s: self.idf(s) for s in dict.fromkeys(stems)}
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, so "Cárdenas" and "cardenas" meet."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+QUOTED_RE = re.compile(r"(?:(?<=\s)|^)['‘“\"]([^'‘’“”\"]{3,80})['’”\"](?=[\s?.!,;:]|$)")
+TOKEN_RE = re.compile(r"[^\W\d_][\w’'-]*")
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+class Vocabulary:
+    """Every word of the reading list (folded), for spelling repair and "never mentioned" checks."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.folded = " ".join(" ".join(fold(t).split()) for t in texts)
+        self.counts = Counter(WORD_RE.findall(self.folded))
+
+    def knows(self, word: str) -> bool:
+        return fold(word) in self.counts
+
+    def correct(self, word: str) -> str:
+        """The most frequent corpus word one edit away from an unknown word (or the word itself)."""
+        folded = fold(word)
+        # Short words are left alone: "kids" is English even where the sources never use it.
+        if len(folded) < 5 or folded in self.counts or not folded.isalpha():
+            return word
+        # Most typos leave a letter out ("happend", "murderd"), so insertions are tried first.
+        for candidates in edits1_by_kind(folded):
+            known = [w for w in candidates if w in self.counts]
+            if known:
+                return max(known, key=self.counts.__getitem__)
+        if len(folded) >= 7:  # long words may be two slips away
+            known = [w for e in edits1(folded) for w in edits1(e) if w in self.counts]
+            if known:
+                return max(known, key=self.counts.__getitem__)
+        return word
+
+    def repair(self, question: str) -> str:
+        """The question with misspelt words replaced by the corpus words they were meant to be."""
+        return TOKEN_RE.sub(lambda m: self.correct(m.group(0)), question)
+
+    def mentions(self, phrase: str) -> bool:
+        return " ".join(fold(phrase).split()) in self.folded
+
+    def unmentioned(self, question: str) -> list[str]:
+        """Specific things the question names that no source mentions: quoted titles and proper names."""
+        missing = [p for p in QUOTED_RE.findall(question) if not self.mentions(p)]
+        for name in proper_names(question):
+            if not self.knows(name) and not any(name in p for p in missing):
+                missing.append(name)
+        return missing
+
+
+def proper_names(question: str) -> list[str]:
+    """Capitalised words that do not start a sentence ("Kronstadt"; not "I", not "What")."""
+    names = []
+    for sentence in re.split(r"(?<=[.?!])\s+", question):
+        for token in TOKEN_RE.findall(sentence)[1:]:
+            name = re.sub(r"[’']s$", "", token).strip("'’-")
+            if len(name) > 1 and name[:1].isupper():
+                names.append(name)
+    return names
+
+
+def edits1_by_kind(word: str) -> list[set[str]]:
+    """Words one edit away: insertions, transpositions, replacements, deletions."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    inserts = {a + c + b for a, b in splits for c in LETTERS}
+    transposes = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    replaces = {a + c + b[1:] for a, b in splits if b for c in LETTERS}
+    deletes = {a + b[1:] for a, b in splits if b}
+    return [inserts, transposes, replaces, deletes]
+
+
+def edits1(word: str) -> set[str]:
+    return set().union(*edits1_by_kind(word))
+
+
+class Lexicon:
+    """What the answer layer knows of one index generation's words."""
+
+    def __init__(self, lexical: LexicalIndex, texts: list[str]) -> None:
+        self.stats = TermStats(lexical)
+        self.vocabulary = Vocabulary(texts)

@@ -1,0 +1,42 @@
+# Marginalia: the two commands a new user needs are `make ask Q="..."` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export Q
+
+.PHONY: install ask index test bot bench eval clean
+
+# Create or reuse .venv with everything installed. torch is pinned and installed first so that
+# nothing asks for the newest torch, which would drag in gigabytes of CUDA packages.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+ask: $(STAMP)  ## answer Q from the sources, building the index first if there is none
+	@test -n "$$Q" || { echo 'usage: make ask Q="Who killed Trotsky?"' >&2; exit 2; }
+	$(BIN)/marginalia index --if-missing
+	@$(BIN)/marginalia ask "$$Q"
+
+index: $(STAMP)  ## build or update the index of sources/
+	$(BIN)/marginalia index
+
+test: $(STAMP)  ## the whole test suite
+	$(BIN)/python -m pytest
+
+bot: $(STAMP)  ## run the Discord bot (needs DISCORD_TOKEN in .env)
+	$(BIN)/marginalia bot
+
+bench: $(STAMP)  ## benchmarks: speed, memory, scale (prints a table)
+	$(BIN)/python -m benchmarks
+
+eval: $(STAMP)  ## score the dev questions with shared/eval/score.py
+	$(BIN)/marginalia index --if-missing
+	$(PYTHON) ../shared/eval/score.py --seeds ../shared/seeds --gold ../shared/eval/dev.jsonl --project . -- $(BIN)/marginalia ask --json -
+
+clean:  ## remove the index and database (the sources are untouched)
+	rm -rf .marginalia
