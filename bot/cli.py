@@ -26,6 +26,7 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser() -> Parser:
     parser = Parser(prog="marginalia", description="Answers from your reading list, by quoting and citing it.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details on standard error")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     index = commands.add_parser("index", help="build or update the index of the sources folder")
     index.add_argument("--if-missing", action="store_true", help="only build when there is no index yet")
@@ -53,8 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         settings = load_settings()
-        logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                            stream=sys.stderr)
+        configure_logging(settings.log_level if args.verbose or args.command == "bot" else "WARNING")
         return COMMANDS[args.command](settings, args)
     except MarginaliaError as exc:
         print(f"marginalia: {exc}", file=sys.stderr)
@@ -74,6 +74,14 @@ def quiet_libraries() -> None:
         os.environ.setdefault(name, value)
     for name in ("sentence_transformers", "chromadb", "httpx", "bm25s", "transformers"):
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    # bm25s sets its own logger to DEBUG when imported; keep its chatter off the terminal.
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(lambda record: record.levelno >= logging.WARNING or not record.name.startswith("bm25s"))
 
 
 def cmd_index(settings, args) -> int:

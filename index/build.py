@@ -53,7 +53,8 @@ class BuildReport:
         state = "new generation " + self.generation if self.switched else "nothing changed; index kept"
         return (f"Indexed {self.documents} documents, {self.passages} passages in {self.seconds:.1f} s "
                 f"({state}): {len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
-                f"{len(self.unchanged)} unchanged, {len(self.failed)} failed.{failed}")
+                f"{len(self.unchanged)} unchanged ({len(self.recatalogued)} with new catalog details), "
+                f"{len(self.failed)} failed.{failed}")
 
     def to_json(self) -> dict:
         return asdict(self)

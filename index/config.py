@@ -45,7 +45,7 @@ class Settings(BaseSettings):
         "",
         description="sentence-transformers model name or local path. Empty: the bundled all-MiniLM-L6-v2.",
     )
-    embedding_batch_size: int = Field(64, ge=1, description="Texts embedded per model call.")
+    embedding_batch_size: int = Field(32, ge=1, description="Texts embedded per model call (32 is fastest on a 2-core CPU).")
     passage_words: int = Field(
         180, ge=40, le=400, description="Most words in one passage (passages follow paragraphs and headings)."
     )
@@ -80,6 +80,14 @@ class Settings(BaseSettings):
     ask_concurrency: int = Field(2, ge=1, description="Questions answered at once; the rest wait their turn.")
     rate_limit_per_minute: int = Field(6, ge=1, description="Questions one member may ask per minute.")
     log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
+
+    @field_validator("project_dir", "database_path", mode="before")
+    @classmethod
+    def _empty_path(cls, value: object, info) -> object:
+        """An empty value in `.env` means the default, not the current folder."""
+        if value in ("", None):
+            return PROJECT_ROOT if info.field_name == "project_dir" else None
+        return value
 
     @field_validator("discord_guild_ids", "admin_role_ids", mode="before")
     @classmethod

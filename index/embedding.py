@@ -70,6 +70,18 @@ class Embedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.vstack(vectors)
 
+    def word_vectors(self, words: Sequence[str]) -> np.ndarray:
+        """Static vectors of single words: the model's input embeddings of their word pieces, averaged.
+
+        No forward pass, so a whole vocabulary costs milliseconds. They are far cruder than sentence
+        embeddings, but close synonyms ("killed", "murdered") land near each other.
+        """
+        table = self.model[0].auto_model.embeddings.word_embeddings.weight.detach().cpu().numpy()
+        pieces = self.model.tokenizer(list(words), add_special_tokens=False)["input_ids"]
+        vectors = np.vstack([table[ids].mean(axis=0) if ids else np.zeros(table.shape[1]) for ids in pieces])
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return (vectors / np.where(norms == 0, 1, norms)).astype(np.float32)
+
     def embed_query(self, text: str) -> np.ndarray:
         return self._encode([text])[0]
 

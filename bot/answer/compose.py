@@ -77,7 +77,8 @@ class Answerer:
         """Word statistics of the serving generation, built once per generation."""
         with self._lexicon_lock:
             if self._lexicon is None or self._lexicon[0] != snap.generation:
-                self._lexicon = (snap.generation, Lexicon(snap.lexical, list(snap.texts.values())))
+                lexicon = Lexicon(snap.lexical, list(snap.texts.values()), self.searcher.embedder.word_vectors)
+                self._lexicon = (snap.generation, lexicon)
             return self._lexicon[1]
 
     def answered(self, question: Question, snap: Snapshot, evidence: dict[str, list[Evidence]]) -> Answer:

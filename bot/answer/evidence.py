@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.answer.terms import Lexicon, content_stems
+from bot.answer.terms import Lexicon, content_stems, is_content_word, words
 from index.models import Passage
 from index.search import Searcher, Snapshot, UnitHit
 
@@ -44,10 +44,17 @@ class Evidence:
     coverage: float  # share of the question's term weight (idf) found in the quote
     lexical: float  # BM25 score of the quote
     adjustment: float = 0.0  # answer type found (+) or a reference-list entry (-)
+    literal: float = 0.0  # coverage by the question's own words only, no synonyms
 
     @property
     def score(self) -> float:
+        """How well this quote answers: ranks the quotes of a source."""
         return self.similarity + COVERAGE_WEIGHT * self.coverage + self.adjustment
+
+    @property
+    def strictness(self) -> float:
+        """The same with literal coverage: judges whether the source covers the question at all."""
+        return self.similarity + COVERAGE_WEIGHT * self.literal + self.adjustment
 
     def overlaps(self, other: Evidence, margin: int = 0) -> bool:
         return self.source == other.source and self.start < other.end + margin and other.start < self.end + margin
@@ -61,6 +68,7 @@ class Question:
     vector: np.ndarray
     weights: dict[str, float]  # stem -> idf
     unmentioned: tuple[str, ...] = ()  # names and quoted titles that no source mentions
+    synonyms: dict[str, list[tuple[str, float]]] | None = None  # stem -> [(near-synonym stem, similarity)]
 
     @property
     def total_weight(self) -> float:
@@ -72,37 +80,48 @@ class Question:
 
 def prepare(searcher: Searcher, lexicon: Lexicon, text: str) -> Question:
     repaired = lexicon.vocabulary.repair(text)
+    content = [w for w in words(repaired) if is_content_word(w)]
     return Question(repaired, searcher.embed_query(repaired), lexicon.stats.weights(content_stems(repaired)),
-                    tuple(lexicon.vocabulary.unmentioned(text)))
+                    tuple(lexicon.vocabulary.unmentioned(text)), lexicon.synonyms(content))
 
 
 def gather(searcher: Searcher, question: Question) -> dict[str, list[Evidence]]:
     """Candidate evidence per source, best first."""
     snap = searcher.snapshot
     coverage = coverage_by_unit(snap, question)
+    literal = coverage_by_unit(snap, question, synonyms=False)
     by_source: dict[str, list[Evidence]] = {}
     for source, hits in searcher.candidates(question.text, question.vector).items():
-        items = [evidence(snap, question, hit, coverage) for hit in hits
+        items = [evidence(snap, question, hit, coverage, literal) for hit in hits
                  if hit.unit.end - hit.unit.start >= MIN_QUOTE_CHARS]
         by_source[source] = sorted(items, key=lambda e: -e.score)
     return {s: items for s, items in by_source.items() if items}
 
 
-def coverage_by_unit(snap: Snapshot, question: Question) -> np.ndarray:
-    """For every unit, the share of the question's term weight it contains (from BM25's term index)."""
+def coverage_by_unit(snap: Snapshot, question: Question, synonyms: bool = True) -> np.ndarray:
+    """For every unit, the share of the question's term weight it contains (from BM25's term index).
+
+    A near synonym ("murdered" for "killed") earns part of the term's weight, in proportion to
+    how close the two words are.
+    """
     coverage = np.zeros(len(snap.unit_list), dtype=np.float32)
     for term, weight in question.weights.items():
-        coverage[snap.lexical.containing(term)] += weight / question.total_weight
+        credit = np.zeros(len(snap.unit_list), dtype=np.float32)
+        for synonym, similarity in (question.synonyms or {}).get(term, []) if synonyms else []:
+            positions = snap.lexical.containing(synonym)
+            credit[positions] = np.maximum(credit[positions], similarity)
+        credit[snap.lexical.containing(term)] = 1.0
+        coverage += credit * weight / question.total_weight
     return coverage
 
 
-def evidence(snap: Snapshot, question: Question, hit: UnitHit, coverage: np.ndarray) -> Evidence:
+def evidence(snap: Snapshot, question: Question, hit: UnitHit, coverage: np.ndarray, literal: np.ndarray) -> Evidence:
     passage = snap.passages[snap.passage_index[hit.unit.passage]]
     quote = snap.texts[hit.source][hit.unit.start:hit.unit.end]
     return Evidence(
         source=hit.source, passage=passage, start=hit.unit.start, end=hit.unit.end, similarity=hit.similarity,
         coverage=float(coverage[snap.unit_position[hit.unit.id]]), lexical=hit.lexical,
-        adjustment=adjustment(question.text, quote),
+        adjustment=adjustment(question.text, quote), literal=float(literal[snap.unit_position[hit.unit.id]]),
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.answer.evidence import Evidence, Question
 
-ANSWER_FLOOR = 0.74  # best evidence score below this: the sources do not cover the question
+ANSWER_FLOOR = 0.76  # best (literal) evidence score below this: the sources do not cover the question
 SOURCE_FLOOR = 0.45  # a further source must reach this ...
 SOURCE_MARGIN = 0.40  # ... and come within this of the best source
 
@@ -28,7 +28,8 @@ class Verdict:
 
 def judge(question: Question, evidence: dict[str, list[Evidence]]) -> Verdict:
     """Which sources address the question (if any)."""
-    ranked = sorted(((items[0].score, source) for source, items in evidence.items() if items), reverse=True)
+    ranked = sorted(((max(e.strictness for e in items), source) for source, items in evidence.items() if items),
+                    reverse=True)
     best = ranked[0][0] if ranked else 0.0
     if question.unmentioned:
         names = ", ".join(f"“{name}”" for name in question.unmentioned)

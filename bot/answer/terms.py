@@ -6,6 +6,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -84,6 +85,14 @@ class Vocabulary:
         self.folded = " ".join(" ".join(fold(t).split()) for t in texts)
         self.counts = Counter(WORD_RE.findall(self.folded))
 
+    def surface_forms(self) -> dict[str, str]:
+        """The most frequent word of the corpus for each stem (what a stem "looks like")."""
+        forms: dict[str, str] = {}
+        for word, _ in self.counts.most_common():
+            if word not in STOPWORDS and not word.isdigit():
+                forms.setdefault(stem(word), word)
+        return forms
+
     def knows(self, word: str) -> bool:
         return fold(word) in self.counts
 
@@ -145,9 +154,28 @@ def edits1(word: str) -> set[str]:
     return set().union(*edits1_by_kind(word))
 
 
+SYNONYM_FLOOR = 0.65  # static-embedding cosine from which a word counts as a near synonym
+
+
 class Lexicon:
     """What the answer layer knows of one index generation's words."""
 
-    def __init__(self, lexical: LexicalIndex, texts: list[str]) -> None:
+    def __init__(self, lexical: LexicalIndex, texts: list[str], word_vectors: Callable[[list[str]], np.ndarray]) -> None:
         self.stats = TermStats(lexical)
         self.vocabulary = Vocabulary(texts)
+        self.word_vectors = word_vectors
+        surface = self.vocabulary.surface_forms()
+        self.stems = [t for t in self.stats.vocab if t in surface]
+        self.vectors = word_vectors([surface[t] for t in self.stems]) if self.stems else None
+
+    def synonyms(self, words: list[str]) -> dict[str, list[tuple[str, float]]]:
+        """For each word's stem, the indexed stems close to it in meaning, with their similarity."""
+        found: dict[str, list[tuple[str, float]]] = {}
+        if self.vectors is None or not words:
+            return found
+        similarities = self.word_vectors(words) @ self.vectors.T
+        for word, row in zip(words, similarities):
+            close = np.flatnonzero(row >= SYNONYM_FLOOR)
+            own = stem(word)
+            found[own] = [(self.stems[i], float(row[i])) for i in close if self.stems[i] != own]
+        return found

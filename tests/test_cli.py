@@ -1,0 +1,96 @@
+"""The `marginalia` command as a user runs it: real processes, one-line errors, the JSON contract."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from index.config import Settings
+
+MARGINALIA = str(Path(sys.executable).with_name("marginalia"))
+
+
+def run(args: list[str], settings: Settings | None = None, stdin: str | None = None,
+        tmp: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    if settings is not None:
+        env.update(PROJECT_DIR=str(settings.project_dir), SOURCES_DIR=str(settings.sources_path),
+                   DATA_DIR=str(settings.data_path))
+    elif tmp is not None:
+        env.update(PROJECT_DIR=str(tmp), DATA_DIR=str(tmp / "empty-data"))
+    return subprocess.run([MARGINALIA, *args], input=stdin, capture_output=True, text=True, env=env,
+                          timeout=300, cwd=tmp or (settings.project_dir if settings else None))
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, *words: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    for word in words:
+        assert word in lines[0]
+
+
+def test_asking_before_any_index_says_how_to_build_it(tmp_path: Path) -> None:
+    result = run(["ask", "Who killed Trotsky?"], tmp=tmp_path)
+    assert_one_line_error(result, "no index", "marginalia index")
+
+
+def test_unknown_option_is_one_line(tmp_path: Path) -> None:
+    result = run(["ask", "--frobnicate", "x"], tmp=tmp_path)
+    assert_one_line_error(result, "--frobnicate", "--help")
+    assert result.returncode == 2
+
+
+def test_empty_question_is_refused_clearly(real_index: Settings) -> None:
+    assert_one_line_error(run(["ask", "   "], real_index), "empty")
+
+
+def test_over_long_question_is_refused_clearly(real_index: Settings) -> None:
+    assert_one_line_error(run(["ask", "why " * 400], real_index), "limit")
+
+
+def test_sources_prints_the_catalog(real_index: Settings) -> None:
+    result = run(["sources"], real_index)
+    assert result.returncode == 0
+    for source_id in ("walsh-1980", "kahn-sayers-1946", "world-revolution-fiction"):
+        assert source_id in result.stdout
+
+
+def test_search_ranks_passages_with_scores(real_index: Settings) -> None:
+    result = run(["search", "ice-pick Ramon Mercader", "-n", "3"], real_index)
+    assert result.returncode == 0
+    assert "walsh-1980" in result.stdout and "dense" in result.stdout and "bm25" in result.stdout
+
+
+def test_batch_json_answers_every_line_in_order(real_index: Settings) -> None:
+    questions = ["Who killed Trotsky?", "", "Which library holds Trotsky's archive today?",
+                 "Was Mein Kampf ever actually published?"]
+    result = run(["ask", "--json", "-"], real_index, stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["question"] for o in objects] == questions
+    assert objects[1]["answered"] is False and "empty" in objects[1]["error"]
+    first = objects[0]
+    assert first["answered"] and first["citations"]
+    for key in ("text", "sources", "disagreement"):
+        assert key in first
+    texts = {}
+    for citation in first["citations"]:
+        info = first["sources"][citation["source"]]
+        path = Path(real_index.project_dir) / info["file"]
+        texts.setdefault(path, path.read_text(encoding="utf-8"))
+        assert texts[path][citation["start"]:citation["end"]] == citation["quote"]
+        assert {"n", "section"} <= set(citation)
+        assert {"title", "author", "date", "file", "flags", "note"} <= set(info)
+
+
+@pytest.mark.parametrize("command", [["index", "--if-missing"]])
+def test_index_if_missing_keeps_an_existing_index(real_index: Settings, command: list[str]) -> None:
+    result = run(command, real_index)
+    assert result.returncode == 0 and result.stdout == ""
