@@ -25,6 +25,7 @@ from index.search import Searcher, Snapshot
 log = logging.getLogger("marginalia.answer")
 
 QUOTES_PER_SOURCE = 3
+ON_POINT_COVERAGE = 0.5  # a quote holding half the question's term weight addresses it squarely
 NEAREST_TOPICS = 3
 
 
@@ -87,7 +88,8 @@ class Answerer:
         notes = {source: self.note(snap, source, [c.quote for c in citations if c.source == source])
                  for source in evidence if any(c.source == source for c in citations)}
         strength = {source: items[0].score for source, items in evidence.items()}
-        differences = detect(question.text, citations, snap.profiles, strength)
+        squarely = {c.n for c, item in zip(citations, chosen) if item.coverage >= ON_POINT_COVERAGE}
+        differences = detect(question.text, citations, snap.profiles, strength, squarely)
         answer = Answer(question=question.text, answered=True, text="", citations=citations, sources=notes,
                         disagreement=bool(differences), differences=differences)
         answer.lead = lead(answer, len(snap.profiles))
@@ -139,12 +141,19 @@ def citation(n: int, item: Evidence, snap: Snapshot) -> Citation:
                     section=item.passage.section, passage_id=item.passage.id, page=item.passage.page)
 
 
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def number(n: int) -> str:
+    return NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else str(n)
+
+
 def lead(answer: Answer, total_sources: int) -> str:
-    """One line: how many sources address the question, and whether they agree."""
+    """One line: how many sources address the question, and whether they disagree."""
     n = len(answer.sources)
-    count = f"{n} of the {total_sources} sources address{'es' if n == 1 else ''} this"
     if n == 1:
-        return f"Only one of the {total_sources} sources addresses this."
+        return f"One of the {number(total_sources)} sources addresses this."
+    count = f"{number(n).capitalize()} of the {number(total_sources)} sources address this"
     if answer.disagreement:
-        return f"{count.capitalize()}, and they disagree."
-    return f"{count.capitalize()}; they do not contradict each other on it."
+        return f"{count}, and they disagree."
+    return f"{count}; no contradiction between them was detected."

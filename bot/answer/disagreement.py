@@ -16,6 +16,7 @@ source quoting a view it rejects ("the Stalinist press claimed …") does not ho
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.answer.models import Citation, Difference, Side
@@ -45,20 +46,27 @@ class Group:
 
 
 def detect(question: str, citations: list[Citation], profiles: dict[str, SourceProfile],
-           strength: dict[str, float]) -> list[Difference]:
-    """The points on which the strongly cited sources disagree (empty when they do not)."""
-    groups = side_groups(citations, profiles, strong_sources(strength))
-    if len(groups) < 2:
+           strength: dict[str, float], on_point: set[int] | None = None) -> list[Difference]:
+    """The points on which the strongly cited sources disagree (empty when they do not).
+
+    `on_point` holds the citation numbers whose quotes address the question squarely (they
+    contain most of its key words); only those count as a source denying or asserting.
+    """
+    strong = strong_sources(strength)
+    sides = side_groups(citations, profiles, strong, key=lambda p: side_of(p))
+    voices = side_groups(citations, profiles, strong, key=lambda p: p.id)
+    if len(voices) < 2:
         return []
     signals = {
-        "opposed": opposed(groups, profiles),
+        "opposed": opposed(sides, profiles),
         "contested question": bool(CONTEST_CUE.search(question)),
-        "figures": bool(conflicting_figures(groups)),
-        "denial": denial_asymmetry(groups),
+        "figures": bool(conflicting_figures(voices)),
+        "denial": denial_asymmetry(voices, on_point or set()),
     }
     if sum(WEIGHTS[name] for name, on in signals.items() if on) < THRESHOLD:
         return []
-    return [Difference(point=point(question, groups, profiles), sides=tuple(side(g, profiles) for g in groups))]
+    shown = sides if signals["opposed"] else voices
+    return [Difference(point=point(question, voices, profiles), sides=tuple(side(g, profiles) for g in shown))]
 
 
 def strong_sources(strength: dict[str, float]) -> set[str]:
@@ -74,11 +82,13 @@ def side_of(profile: SourceProfile) -> str:
     return profile.side or profile.id
 
 
-def side_groups(citations: list[Citation], profiles: dict[str, SourceProfile], strong: set[str]) -> list[Group]:
+def side_groups(citations: list[Citation], profiles: dict[str, SourceProfile], strong: set[str],
+                key: Callable[[SourceProfile], str]) -> list[Group]:
+    """Citations of the strong sources, grouped by side (or by source)."""
     grouped: dict[str, list[Citation]] = {}
     for c in citations:
         if c.source in strong:
-            grouped.setdefault(side_of(profiles[c.source]), []).append(c)
+            grouped.setdefault(key(profiles[c.source]), []).append(c)
     return [Group(label, tuple(dict.fromkeys(c.source for c in cs)), tuple(cs)) for label, cs in grouped.items()]
 
 
@@ -94,10 +104,14 @@ def holds(citation: Citation) -> bool:
     return not REPORTED.search(citation.quote)
 
 
-def denial_asymmetry(groups: list[Group]) -> bool:
-    """One side's own best statement denies, another's does not."""
-    denies = [bool(DENIAL.search(best.quote)) for g in groups if (best := next(filter(holds, g.citations), None))]
-    return len(denies) >= 2 and any(denies) and not all(denies)
+def denial_asymmetry(groups: list[Group], on_point: set[int]) -> bool:
+    """One source denies, in its own voice and squarely on the question, what another only asserts."""
+    stances = []
+    for group in groups:
+        squarely = [c for c in group.citations if c.n in on_point and holds(c)]
+        if squarely:
+            stances.append(any(DENIAL.search(c.quote) for c in squarely))
+    return len(stances) >= 2 and any(stances) and not all(stances)
 
 
 def figures(group: Group) -> dict[str, set[str]]:
@@ -132,6 +146,11 @@ def point(question: str, groups: list[Group], profiles: dict[str, SourceProfile]
 
 
 def side(group: Group, profiles: dict[str, SourceProfile]) -> Side:
-    label = "alternate-history fiction" if group.label == "fiction" else (
-        f"{group.label} sources" if profiles[group.sources[0]].side else profiles[group.sources[0]].short_name)
+    first = profiles[group.sources[0]]
+    if group.label == "fiction":
+        label = "alternate-history fiction"
+    elif group.label == first.side:
+        label = f"{first.side} sources"
+    else:
+        label = first.short_name
     return Side(sources=group.sources, citations=tuple(c.n for c in group.citations), summary=label)
