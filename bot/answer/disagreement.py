@@ -4,7 +4,8 @@ The detector weighs evidence, it does not read minds. Signals, each measured on 
 
 - opposed sides: two sources that both strongly address the question stand on different sides
   of the list's central dispute (the catalog's `side`), or one is fiction and one is history;
-- conflicting figures: the same kind of quantity ("… million") with different numbers;
+- conflicting figures: the same kind of quantity ("… million") with different numbers, or, for
+  a "when" question, on-point quotes that share no year;
 - denial: one side's best quote denies (never, not, frame-up …) where the other's asserts;
 - the question itself asks about a contested matter ("really", "actually", "or", "how many").
 
@@ -60,7 +61,7 @@ def detect(question: str, citations: list[Citation], profiles: dict[str, SourceP
     signals = {
         "opposed": opposed(sides, profiles),
         "contested question": bool(CONTEST_CUE.search(question)),
-        "figures": bool(conflicting_figures(voices)),
+        "figures": bool(conflicting_figures(voices)) or conflicting_years(question, voices, on_point or set()),
         "denial": denial_asymmetry(voices, on_point or set()),
     }
     if sum(WEIGHTS[name] for name, on in signals.items() if on) < THRESHOLD:
@@ -132,6 +133,22 @@ def conflicting_figures(groups: list[Group]) -> dict[str, list[set[str]]]:
         if len(values) >= 2 and any(v != values[0] for v in values[1:]):
             conflicts[unit] = values
     return conflicts
+
+
+ASKS_WHEN = re.compile(r"\b(?:when|what (?:year|date)|which year)\b", re.I)
+YEAR = re.compile(r"\b(?:1[5-9]\d\d|20[0-4]\d)\b")
+
+
+def conflicting_years(question: str, groups: list[Group], on_point: set[int]) -> bool:
+    """For a "when" question: two sources whose on-point quotes name no year in common."""
+    if not ASKS_WHEN.search(question):
+        return False
+    years = []
+    for group in groups:
+        found = {y for c in group.citations if c.n in on_point and holds(c) for y in YEAR.findall(c.quote)}
+        if found:
+            years.append(found)
+    return any(not (a & b) for i, a in enumerate(years) for b in years[i + 1:])
 
 
 def point(question: str, groups: list[Group], profiles: dict[str, SourceProfile]) -> str:
