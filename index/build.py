@@ -106,6 +106,7 @@ class Builder:
         self.report = BuildReport()
         self.signature = {"model": embedder.label, "chunker": CHUNKER_VERSION,
                           "passage_words": settings.passage_words}
+        self.reusable = True  # False when the model or chunking changed: nothing old can be reused
 
     def run(self) -> BuildReport:
         started = time.perf_counter()
@@ -132,7 +133,7 @@ class Builder:
         manifest = self.layout.read_manifest(generation)
         if manifest.get("signature") != self.signature:
             log.info("model or chunking changed since the last build; every document is re-embedded")
-            return {}
+            self.reusable = False
         return {d["profile"]["file"]: DocumentEntry.from_json(d) for d in manifest["documents"]}
 
     def read_documents(self, catalog: Catalog, old: dict[str, DocumentEntry]) -> dict[str, DocumentEntry]:
@@ -162,7 +163,7 @@ class Builder:
     def read_one(self, path: Path, relative: str, profile: SourceProfile, before: DocumentEntry | None,
                  max_bytes: int) -> DocumentEntry:
         sha256, size = file_digest(path, max_bytes)
-        if before and before.sha256 == sha256 and before.profile.id == profile.id:
+        if before and self.reusable and before.sha256 == sha256 and before.profile.id == profile.id:
             if before.profile != profile:  # catalog edits (title, flags, note) need no re-embedding
                 self.report.recatalogued.append(relative)
                 before.profile = profile

@@ -153,7 +153,8 @@ def lead(answer: Answer, total_sources: int) -> str:
     n = len(answer.sources)
     if n == 1:
         return f"One of the {number(total_sources)} sources addresses this."
-    count = f"{number(n).capitalize()} of the {number(total_sources)} sources address this"
+    count = ("Both sources" if n == 2 == total_sources else f"All {number(n)} sources" if n == total_sources
+             else f"{number(n).capitalize()} of the {number(total_sources)} sources") + " address this"
     if answer.disagreement:
         return f"{count}, and they disagree."
     return f"{count}; no contradiction between them was detected."

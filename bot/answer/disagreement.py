@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.answer.models import Citation, Difference, Side
+from bot.answer.terms import content_stems
 from index.models import SourceProfile
 
 STRONG_MARGIN = 0.6  # a source counts as a side if its best evidence is this close to the best source's
@@ -31,7 +32,7 @@ WEIGHTS = {"opposed": 1.0, "contested question": 0.8, "figures": 0.6, "denial": 
 CONTEST_CUE = re.compile(r"\b(?:or|really|actually|truly|true that|deliberately|fair|genuine(?:ly)?)\b", re.I)
 DENIAL = re.compile(r"\b(?:not|never|no|nor|neither|denied|denies|deny|false(?:ly)?|fabricat\w*|"
                     r"frame-?ups?|framed|myths?|slander\w*|lies)\b", re.I)
-REPORTED = re.compile(r"\b(?:claim(?:ed|s)?|alleg(?:ed|es|ing)|according to|was said to|so-called|"
+REPORTED = re.compile(r"\b(?:claim(?:ed|s)?|alleg(?:ed|es|ing)|according to|was said to|"
                       r"accused|accusations?|pretended|purported(?:ly)?)\b", re.I)
 FIGURE = re.compile(r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|a half|half a)"
                     r"(?:\s+(?:and\s+)?(?:a\s+half|\d[\d,.]*))?\s+(million|thousand|hundred|per\s?cent)\b", re.I)
@@ -139,13 +140,19 @@ ASKS_WHEN = re.compile(r"\b(?:when|what (?:year|date)|which year)\b", re.I)
 YEAR = re.compile(r"\b(?:1[5-9]\d\d|20[0-4]\d)\b")
 
 
+SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+
+
 def conflicting_years(question: str, groups: list[Group], on_point: set[int]) -> bool:
-    """For a "when" question: two sources whose on-point quotes name no year in common."""
+    """For a "when" question: two sources whose sentences on the question name no year in common."""
     if not ASKS_WHEN.search(question):
         return False
+    asked = set(content_stems(question))
     years = []
     for group in groups:
-        found = {y for c in group.citations if c.n in on_point and holds(c) for y in YEAR.findall(c.quote)}
+        found = {year for c in group.citations if c.n in on_point and holds(c)
+                 for sentence in SENTENCE.findall(c.quote) if asked & set(content_stems(sentence))
+                 for year in YEAR.findall(sentence)}
         if found:
             years.append(found)
     return any(not (a & b) for i, a in enumerate(years) for b in years[i + 1:])

@@ -1,0 +1,156 @@
+"""Each stage of answer composition on small inputs written for the test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.answer.caveats import attribution, caveat_line, text_hints
+from bot.answer.compose import Answerer, allocate
+from bot.answer.disagreement import detect, holds
+from bot.answer.evidence import Evidence, pick
+from bot.answer.followup import resolve
+from bot.answer.models import Citation
+from bot.answer.terms import Vocabulary
+from conftest import make_settings, write_sources
+from index.build import build_index
+from index.models import Passage, SourceProfile
+from index.search import Searcher
+
+CHRONICLE = SourceProfile(id="chronicle", file="a.txt", title="A Chronicle", authors=("Ann Archer",), date="1990",
+                          side="blue")
+ANNALS = SourceProfile(id="annals", file="b.txt", title="Annals", authors=("Bo Baker",), date="1950", side="red",
+                       flags=("polemical",), genre="polemic")
+PROFILES = {p.id: p for p in (CHRONICLE, ANNALS)}
+
+
+def cite(n: int, source: str, quote: str) -> Citation:
+    return Citation(n=n, source=source, quote=quote, start=0, end=len(quote), section="", passage_id=f"{source}:0")
+
+
+def test_sources_giving_different_figures_disagree() -> None:
+    citations = [cite(1, "chronicle", "At least eight million were arrested in the purges."),
+                 cite(2, "annals", "Some two million were arrested in the purges.")]
+    differences = detect("How many were arrested?", citations, PROFILES, {"chronicle": 1.0, "annals": 0.9})
+    assert differences and "million" in differences[0].point
+    assert {s for side in differences[0].sides for s in side.sources} == {"chronicle", "annals"}
+
+
+def test_sources_giving_different_years_for_a_when_question_disagree() -> None:
+    citations = [cite(1, "chronicle", "The treaty was signed in 1921 at the palace."),
+                 cite(2, "annals", "The treaty was signed in 1923 at the palace.")]
+    strength = {"chronicle": 1.0, "annals": 1.0}
+    assert detect("When was the treaty signed?", citations, PROFILES, strength, on_point={1, 2})
+    agreeing = [cite(1, "chronicle", "The treaty was signed in 1921."), cite(2, "annals", "In 1921 it was signed.")]
+    assert not detect("When was the treaty signed?", agreeing, PROFILES, strength, on_point={1, 2})
+
+
+def test_opposed_sides_that_agree_on_a_plain_fact_are_not_flagged() -> None:
+    citations = [cite(1, "chronicle", "The river floods every spring."),
+                 cite(2, "annals", "Every spring the river floods the valley.")]
+    assert detect("Does the river flood?", citations, PROFILES, {"chronicle": 1.0, "annals": 1.0}) == []
+
+
+def test_a_single_source_cannot_disagree_with_itself() -> None:
+    citations = [cite(1, "chronicle", "Eight million were arrested."), cite(2, "chronicle", "Two million died.")]
+    assert detect("Was it really so many?", citations, PROFILES, {"chronicle": 1.0}) == []
+
+
+def test_reported_speech_is_not_the_source_own_view() -> None:
+    assert not holds(cite(1, "chronicle", "The Stalinist press claimed the raid was self-inflicted."))
+    assert holds(cite(1, "chronicle", "The raid was carried out by Siqueiros and his men."))
+
+
+def test_polemical_text_gets_hints_and_neutral_text_none() -> None:
+    assert any("invective" in h for h in text_hints(["Trotsky was a renegade and a traitor to the workers."]))
+    assert text_hints(["The conference met in Geneva in the spring and adjourned after two days."]) == ()
+
+
+def test_caveats_name_the_flag_and_why() -> None:
+    line = caveat_line(ANNALS)
+    assert "polemical" in line and "invective" in line
+    uncatalogued = SourceProfile(id="x", file="x.txt", cataloged=False)
+    assert "not in the catalog" in caveat_line(uncatalogued)
+
+
+def test_fiction_and_chatbot_text_are_never_given_in_the_bot_own_voice() -> None:
+    fiction = SourceProfile(id="f", file="f.txt", title="Alt", flags=("fiction",))
+    chatbot = SourceProfile(id="c", file="c.txt", title="Chat", flags=("ai-generated",))
+    assert attribution(fiction).startswith("In an alternate-history fiction page")
+    assert "unverifiable" in attribution(chatbot)
+    assert attribution(ANNALS).startswith("According to Baker (1950)")
+
+
+def test_a_follow_up_is_searched_with_the_previous_question_and_kept_to_the_named_source() -> None:
+    profiles = {"walsh-1980": SourceProfile(id="walsh-1980", file="w.txt", authors=("Lynn Walsh",))}
+    resolved = resolve("and what does Walsh say about that?", "Who killed Trotsky?", profiles)
+    assert resolved.search_text.startswith("Who killed Trotsky?")
+    assert resolved.only_sources == {"walsh-1980"}
+    standalone = resolve("Who founded the Red Army?", "Who killed Trotsky?", profiles)
+    assert standalone.search_text == "Who founded the Red Army?"
+
+
+def test_spelling_is_repaired_only_towards_words_the_sources_use() -> None:
+    vocabulary = Vocabulary(["Krivitsky was found dead; the police said he had murdered nobody. He happened by."])
+    assert vocabulary.repair("was he murderd") == "was he murdered"
+    assert vocabulary.repair("what about kids") == "what about kids"  # short words are left alone
+    assert vocabulary.unmentioned("What did Krivitsky think of Kronstadt?") == ["Kronstadt"]
+    assert vocabulary.unmentioned("What does he argue in 'Literature and Revolution'?") == ["Literature and Revolution"]
+    assert vocabulary.unmentioned("Was it Krivitsky? I read it was.") == []
+
+
+def evidence(source: str, start: int, score: float, passage: str = "p") -> Evidence:
+    passage_ = Passage(id=f"{source}:{passage}", source=source, section="", start=0, end=10_000, sentences=())
+    return Evidence(source=source, passage=passage_, start=start, end=start + 50, similarity=score, coverage=0.0,
+                    lexical=0.0)
+
+
+def test_quotes_never_overlap_and_stay_within_eight() -> None:
+    items = {s: [evidence(s, 100 * i, 1.0 - i / 10) for i in range(6)] for s in ("a", "b", "c")}
+    items["a"].append(evidence("a", 20, 0.99))  # overlaps the best quote of "a"
+    chosen = allocate(items, 8)
+    assert len(chosen) == 8
+    assert {e.source for e in chosen} == {"a", "b", "c"}
+    picked = pick(items["a"], 6)
+    assert all(not x.overlaps(y) for i, x in enumerate(picked) for y in picked[i + 1:])
+
+
+@pytest.fixture(scope="module")
+def contradicting_pair(tmp_path_factory: pytest.TempPathFactory, embedder) -> Answerer:
+    """Two short documents on opposed sides that give different years for the same event."""
+    root = tmp_path_factory.mktemp("pair")
+    sources = write_sources(root / "sources", {
+        "blue.txt": "The Founding of Port Arlen\n\nPort Arlen was founded in 1821 by fishermen from the north. "
+                    "The harbour was dredged ten years later.\n\nThe lighthouse followed in 1840.",
+        "red.txt": "Port Arlen\n\nThe so-called fishermen's legend is false. Port Arlen was founded in 1838 by a "
+                   "railway company, and the harbour came with the railway.\n\nIts lighthouse dates from 1840.",
+    }, catalog='[[source]]\nid = "blue"\nfile = "blue.txt"\ntitle = "Blue history"\nauthors = ["B. Blue"]\n'
+               'date = "1990"\nside = "blue"\n\n[[source]]\nid = "red"\nfile = "red.txt"\ntitle = "Red history"\n'
+               'authors = ["R. Red"]\ndate = "1950"\nside = "red"\nflags = ["polemical"]\n')
+    settings = make_settings(root, sources)
+    build_index(settings, embedder=embedder)
+    return Answerer(settings, Searcher(settings, embedder))
+
+
+def test_end_to_end_a_date_contradiction_is_shown_side_by_side(contradicting_pair: Answerer) -> None:
+    answer = contradicting_pair.ask("When was Port Arlen founded?")
+    assert answer.answered and answer.disagreement
+    assert set(answer.sources) == {"blue", "red"}
+    assert "Where the sources differ" in answer.text
+    assert "polemical" in answer.sources["red"].flags
+
+
+def test_end_to_end_a_question_about_something_absent_is_declined(contradicting_pair: Answerer) -> None:
+    answer = contradicting_pair.ask("Who was the first mayor of Lisbon?")
+    assert not answer.answered and answer.citations == []
+    assert "None of the" in answer.text
+
+
+def test_bad_questions_are_refused_with_a_clear_message(contradicting_pair: Answerer, tmp_path: Path) -> None:
+    from index.errors import BadQuestion
+
+    with pytest.raises(BadQuestion, match="empty"):
+        contradicting_pair.ask("   ")
+    with pytest.raises(BadQuestion, match="limit"):
+        contradicting_pair.ask("x" * 5000)
