@@ -24,7 +24,7 @@ from index.generations import Layout
 from index.lexical import LexicalIndex, build_bm25
 from index.loaders import LoadError, file_digest, is_supported, load_document
 from index.models import Passage, SourceProfile, Unit
-from index.vectorstore import VectorStore, open_client
+from index.vectorstore import VectorStore, open_store
 
 log = logging.getLogger("marginalia.build")
 
@@ -156,7 +156,7 @@ class Builder:
         return entries
 
     def uncatalogued(self, catalog: Catalog, relative: str, taken: set[str]) -> SourceProfile:
-        profile = catalog.profile_for(relative)
+        profile = catalog.profile_for(relative, taken)
         taken.add(profile.id)
         return profile
 
@@ -287,5 +287,5 @@ def build_index(settings: Settings, *, embedder: Embedder | None = None, client=
                 progress: Progress | None = None) -> BuildReport:
     """Build or update the index under settings.data_path; see the module docstring."""
     embedder = embedder or Embedder(settings.embedding_model, settings.embedding_batch_size)
-    client = client or open_client(settings.data_path, settings.chroma_host, settings.chroma_port)
-    return Builder(settings, embedder, VectorStore(client), progress).run()
+    store = open_store(settings.data_path, settings.chroma_host, settings.chroma_port, client)
+    return Builder(settings, embedder, store, progress).run()

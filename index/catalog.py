@@ -29,17 +29,22 @@ class Catalog:
     def by_id(self) -> dict[str, SourceProfile]:
         return {p.id: p for p in self.by_file.values()}
 
-    def profile_for(self, file: str) -> SourceProfile:
-        """The entry for a file; an uncatalogued file gets an empty profile and a warning."""
+    def profile_for(self, file: str, taken: set[str] | None = None) -> SourceProfile:
+        """The entry for a file; an uncatalogued file gets an empty profile and a warning.
+
+        `taken` holds ids already given out in this build, so two uncatalogued files never share one.
+        """
         if file in self.by_file:
             return self.by_file[file]
         log.warning("%s has no catalog entry; indexing it with an empty profile", file)
-        return SourceProfile(id=uncatalogued_id(file, set(self.by_id)), file=file, title=Path(file).stem,
-                             cataloged=False)
+        source_id = uncatalogued_id(file, set(self.by_id) | (taken or set()))
+        return SourceProfile(id=source_id, file=file, title=Path(file).stem, cataloged=False)
 
 
 def uncatalogued_id(file: str, taken: set[str]) -> str:
-    base = "".join(ch if ch.isalnum() else "-" for ch in Path(file).stem.lower()).strip("-") or "document"
+    """A readable id from the file's path ("more/notes.txt" -> "more-notes"), made unique."""
+    stem = Path(file).with_suffix("").as_posix().lower()
+    base = "-".join(filter(None, "".join(ch if ch.isalnum() else " " for ch in stem).split())) or "document"
     candidate, n = base, 2
     while candidate in taken:
         candidate, n = f"{base}-{n}", n + 1
@@ -65,14 +70,16 @@ def load_catalog(sources_dir: Path) -> Catalog:
     for n, entry in enumerate(entries, start=1):
         where = f"entry {n} ({entry.get('id', '?')})" if isinstance(entry, dict) else f"entry {n}"
         entry_problems = validate_entry(entry, sources_dir) if isinstance(entry, dict) else ["not a table"]
+        source_id = entry.get("id") if isinstance(entry, dict) else None
+        if isinstance(source_id, str) and source_id:  # even a flawed entry claims its id
+            if source_id in seen_ids:
+                entry_problems.append(f"duplicate id {source_id!r}")
+            seen_ids.add(source_id)
         problems += [f"{where}: {p}" for p in entry_problems]
         if entry_problems:
             continue
-        if entry["id"] in seen_ids:
-            problems.append(f"{where}: duplicate id {entry['id']!r}")
         if entry["file"] in profiles:
             problems.append(f"{where}: file {entry['file']!r} is described twice")
-        seen_ids.add(entry["id"])
         profiles[entry["file"]] = to_profile(entry)
     if problems:
         raise CatalogError(str(path), problems)

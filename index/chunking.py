@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from index.models import LoadedDocument, Passage, Span, Unit
 
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "5"
 UNIT_TARGET_CHARS = 180  # a unit grows until it is at least this long ...
 UNIT_MAX_CHARS = 420  # ... and never past this, unless one sentence alone is longer
 
@@ -29,7 +29,7 @@ BOILERPLATE_RES = [
     for p in (
         r"^\s*(?:\+\s*)?leave a (?:reply|comment)\b", r"you are commenting using your", r"\blog out\b\s*/",
         r"^fill in your details below", r"^connecting to %s", r"^(?:twitter|facebook|google) (?:picture|photo)$",
-        r"^[*=_\-]{5,}$", r"^(?:[^|\n]{1,40}\|){2,}[^|\n]{0,40}$", r"^(?:share|tweet|print|email)(?: this)?:?$",
+        r"^[*=_\-]{5,}$", r"^(?:[^|\n]{1,80}\|){2,}[^|\n]{0,40}$", r"^(?:share|tweet|print|email)(?: this)?:?$",
     )
 ]
 COMMENT_FORM_START = re.compile(r"^\s*(?:\+\s*)?leave a reply\b", re.I)
@@ -191,7 +191,11 @@ def chunk_document(document: LoadedDocument, source_id: str, max_words: int = 18
             passages.append(make_passage(document, source_id, len(passages), section_of(path), pending))
         pending, pending_words = [], 0
 
+    page = None
     for block in content_blocks(text):
+        if document.pages and document.page_at(block.start) != page:
+            flush()  # a passage never runs across a page break: its page number must hold for all of it
+            page = document.page_at(block.start)
         if block.heading_level:
             flush()
             path = [(lvl, h) for lvl, h in path if lvl < block.heading_level]

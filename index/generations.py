@@ -2,6 +2,7 @@
 
     DATA_DIR/
       CURRENT                    the serving generation's id (replaced atomically)
+      NAMESPACE                  this folder's prefix for its Chroma collections
       build.lock                 held while a build runs (one build at a time, across processes)
       generations/<id>/          manifest.json, texts/<source>.txt, bm25/, COMPLETE
       chroma/                    embedded Chroma (one collection per generation)
@@ -36,6 +37,16 @@ class Layout:
 
     def folder(self, generation: str) -> Path:
         return self.generations_dir / generation
+
+    def namespace(self) -> str:
+        """This data folder's own prefix for vector collections, so several indexes can share one
+        Chroma server without a build of one touching the others' collections."""
+        path = self.root / "NAMESPACE"
+        try:
+            return path.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            write_atomically(path, secrets.token_hex(4))
+            return path.read_text(encoding="utf-8").strip()
 
     def new_generation(self) -> str:
         return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)

@@ -19,12 +19,12 @@ import numpy as np
 from index.build import DocumentEntry
 from index.config import Settings
 from index.embedding import Embedder
-from index.errors import IndexUnavailable
+from index.errors import IndexUnavailable, MarginaliaError
 from index.fusion import reciprocal_rank_fusion
 from index.generations import Layout
 from index.lexical import LexicalIndex
 from index.models import Passage, PassageHit, SourceProfile, Unit
-from index.vectorstore import VectorStore, open_client
+from index.vectorstore import VectorStore, open_store
 
 log = logging.getLogger("marginalia.search")
 
@@ -75,14 +75,16 @@ class Searcher:
         self.embedder = embedder or Embedder(settings.embedding_model, settings.embedding_batch_size)
         self.layout = Layout(settings.data_path)
         self._client = client
+        self._store: VectorStore | None = None
         self._snapshot: Snapshot | None = None
         self._reload_lock = threading.Lock()
 
     @property
     def store(self) -> VectorStore:
-        if self._client is None:
-            self._client = open_client(self.settings.data_path, self.settings.chroma_host, self.settings.chroma_port)
-        return VectorStore(self._client)
+        if self._store is None:
+            self._store = open_store(self.settings.data_path, self.settings.chroma_host, self.settings.chroma_port,
+                                     self._client)
+        return self._store
 
     @property
     def snapshot(self) -> Snapshot:
@@ -116,12 +118,7 @@ class Searcher:
         units_by_passage: dict[str, list[Unit]] = defaultdict(list)
         for unit in unit_list:
             units_by_passage[unit.passage].append(unit)
-        try:
-            collection = self.store.collection(generation)
-        except IndexUnavailable:
-            raise
-        except Exception as exc:
-            raise IndexUnavailable(f"vector collection for generation {generation}: {exc}") from exc
+        collection = self.serving_collection(generation)
         sources_prefix = self.settings.sources_path.relative_to(self.settings.project_dir) \
             if self.settings.sources_path.is_relative_to(self.settings.project_dir) else self.settings.sources_path
         return Snapshot(
@@ -141,6 +138,19 @@ class Searcher:
             lexical=LexicalIndex(folder / "bm25", len(unit_list)),
             collection=collection,
         )
+
+    def serving_collection(self, generation: str):
+        from chromadb.errors import NotFoundError
+
+        try:
+            return self.store.collection(generation)
+        except NotFoundError as exc:
+            raise MarginaliaError(f"The vectors of index generation {generation} are missing from Chroma (a "
+                                  "different CHROMA_HOST, or a wiped server). Rebuild with `marginalia index`.") from exc
+        except IndexUnavailable:
+            raise
+        except Exception as exc:  # the server is unreachable: connection errors come in many types
+            raise IndexUnavailable(f"vector collection for generation {generation}: {exc}") from exc
 
     # --- querying ------------------------------------------------------------
 

@@ -13,11 +13,7 @@ import numpy as np
 
 from index.errors import IndexUnavailable
 
-COLLECTION_PREFIX = "marginalia-gen-"
-
-
-def collection_name(generation: str) -> str:
-    return f"{COLLECTION_PREFIX}{generation}"
+COLLECTION_PREFIX = "marginalia-"
 
 
 def open_client(data_path: Path, host: str = "", port: int = 8000):
@@ -37,19 +33,27 @@ def open_client(data_path: Path, host: str = "", port: int = 8000):
 
 
 class VectorStore:
-    """Unit vectors of every generation, one collection per generation."""
+    """Unit vectors of every generation, one collection per generation.
 
-    def __init__(self, client) -> None:
+    Collections are named `marginalia-<namespace>-<generation>`: the namespace belongs to one data
+    folder, so indexes sharing a Chroma server never see or remove each other's collections.
+    """
+
+    def __init__(self, client, namespace: str) -> None:
         self.client = client
+        self.prefix = f"{COLLECTION_PREFIX}{namespace}-"
+
+    def name(self, generation: str) -> str:
+        return f"{self.prefix}{generation}"
 
     def create(self, generation: str):
-        name = collection_name(generation)
+        name = self.name(generation)
         self.drop(generation)  # a leftover from a killed build of the same name
         return self.client.create_collection(name, configuration={"hnsw": {"space": "cosine"}},
                                              embedding_function=None)
 
     def collection(self, generation: str):
-        return self.client.get_collection(collection_name(generation), embedding_function=None)
+        return self.client.get_collection(self.name(generation), embedding_function=None)
 
     def add(self, collection, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict]) -> None:
         step = max(1, min(self.client.get_max_batch_size(), 4000))
@@ -70,15 +74,21 @@ class VectorStore:
         return found
 
     def generations(self) -> list[str]:
-        return [c.name[len(COLLECTION_PREFIX):] for c in self.client.list_collections()
-                if c.name.startswith(COLLECTION_PREFIX)]
+        return [c.name[len(self.prefix):] for c in self.client.list_collections() if c.name.startswith(self.prefix)]
 
     def drop(self, generation: str) -> None:
         if generation in self.generations():
-            self.client.delete_collection(collection_name(generation))
+            self.client.delete_collection(self.name(generation))
 
     def drop_all_except(self, keep: Iterable[str]) -> None:
         keep = set(keep)
         for generation in self.generations():
             if generation not in keep:
                 self.drop(generation)
+
+
+def open_store(data_path: Path, host: str = "", port: int = 8000, client=None) -> VectorStore:
+    """The vector store of one data folder (its namespace), embedded or on a Chroma server."""
+    from index.generations import Layout
+
+    return VectorStore(client or open_client(data_path, host, port), Layout(data_path).namespace())
