@@ -123,7 +123,7 @@ class Builder:
                 self.report.generation = previous
             else:
                 self.write_generation(entries, previous)
-            self.collect_garbage()
+            self.collect_garbage(previous)
         self.report.seconds = time.perf_counter() - started
         return self.report
 
@@ -272,15 +272,13 @@ class Builder:
             raise MarginaliaError("Index verification failed: the BM25 index does not match the units.")
         self.progress("verifying", 1, 1)
 
-    def collect_garbage(self) -> None:
-        """Keep the serving generation and the one before it (still in use by a running bot until it reloads)."""
-        current = self.layout.current()
-        complete = [g for g in self.layout.all_generations() if self.layout.is_complete(g)]
-        keep = {current} | ({complete[-2]} if len(complete) >= 2 and complete[-1] == current else set())
+    def collect_garbage(self, previous: str | None) -> None:
+        """Keep the serving generation and the one it replaced (a running bot reads it until it reloads)."""
+        keep = {self.layout.current(), previous} - {None}
         for generation in self.layout.all_generations():
             if generation not in keep:
                 self.layout.remove(generation)
-        self.store.drop_all_except(g for g in keep if g)
+        self.store.drop_all_except(keep)
 
 
 def build_index(settings: Settings, *, embedder: Embedder | None = None, client=None,
