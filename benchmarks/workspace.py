@@ -1,0 +1,157 @@
+"""Where benchmarks run: copies of the reading list in temporary folders, the settings and the
+environment that point Marginalia (in process or as a `marginalia` process) at them, measured
+child processes, and a `chroma run` server on a free loopback port."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.config import PROJECT_ROOT, Settings
+
+SOURCES = PROJECT_ROOT / "sources"
+MARGINALIA = Path(sys.executable).with_name("marginalia")
+CHROMA = Path(sys.executable).with_name("chroma")
+
+
+class BenchmarkError(RuntimeError):
+    """A benchmark could not be measured (a process failed, a server did not start)."""
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A sources folder and a data folder, optionally with a Chroma server for the vectors."""
+
+    root: Path
+    sources: Path
+    data: Path
+    chroma_host: str = ""
+    chroma_port: int = 8000
+
+    @classmethod
+    def copy_of(cls, sources: Path, root: Path) -> Workspace:
+        """A fresh copy of `sources` under `root`, with an empty data folder beside it."""
+        shutil.copytree(sources, root / "sources")
+        return cls(root, root / "sources", root / "data")
+
+    def elsewhere(self, data: Path, host: str = "", port: int = 8000) -> Workspace:
+        """The same sources, indexed into another data folder (or another Chroma)."""
+        return dataclasses.replace(self, data=data, chroma_host=host, chroma_port=port)
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(_env_file=None, project_dir=self.root, sources_dir=self.sources, data_dir=self.data,
+                        chroma_host=self.chroma_host, chroma_port=self.chroma_port, discord_token="")
+
+    def env(self) -> dict[str, str]:
+        """The environment of a `marginalia` process that works on this workspace only."""
+        return {**os.environ, "PROJECT_DIR": str(self.root), "SOURCES_DIR": str(self.sources),
+                "DATA_DIR": str(self.data), "CHROMA_HOST": self.chroma_host, "CHROMA_PORT": str(self.chroma_port),
+                "EMBEDDING_MODEL": "", "DISCORD_TOKEN": "", "LOG_LEVEL": "WARNING", "HF_HUB_OFFLINE": "1",
+                "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+
+
+@dataclass(frozen=True)
+class ProcessRun:
+    """One measured child process."""
+
+    first_line: float  # seconds from starting the process to its first line of output
+    seconds: float  # seconds from start to exit
+    peak_rss_mb: float  # the child's own peak resident memory (wait4's ru_maxrss)
+    lines: list[str]
+
+    def json_lines(self) -> list[dict]:
+        return [json.loads(line) for line in self.lines if line.strip()]
+
+
+def run_measured(argv: list[str], workspace: Workspace, stdin: str | None = None) -> ProcessRun:
+    """Run a process to its end, timing its first line of output and reading its peak memory."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(argv, cwd=workspace.root, env=workspace.env(), text=True, stdout=subprocess.PIPE,
+                                   stderr=errors, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL)
+        if stdin is not None:
+            process.stdin.write(stdin)
+            process.stdin.close()
+        first = process.stdout.readline()
+        first_line = time.perf_counter() - started
+        rest = process.stdout.read().splitlines()
+        _, status, usage = os.wait4(process.pid, 0)  # this child's own rusage, not all children's
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        process.stdout.close()
+        if process.returncode != 0:
+            errors.seek(0)
+            raise BenchmarkError(f"{Path(argv[0]).name} {argv[1]} exited with {process.returncode}: "
+                                 f"{last_line(errors.read().decode(errors='replace'))}")
+    return ProcessRun(first_line, seconds, usage.ru_maxrss * 1024 / 1e6, [first.rstrip("\n"), *rest])
+
+
+def last_line(text: str) -> str:
+    """The last non-empty line of a process's error output: usually the exception that ended it."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else "(no error output)"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ChromaServer:
+    """A `chroma run` process on 127.0.0.1, started and stopped by the benchmark itself."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> ChromaServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self, timeout: float = 60.0) -> None:
+        log = open(self.path.with_suffix(".log"), "ab")
+        self.process = subprocess.Popen([str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1",
+                                         "--port", str(self.port)], stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchmarkError(f"chroma run exited with {self.process.returncode} (see {log.name})")
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/v2/heartbeat", timeout=1).read()
+                return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise BenchmarkError("chroma run did not answer its heartbeat within a minute")
+
+    def rss_mb(self) -> float:
+        import psutil
+
+        assert self.process is not None
+        return psutil.Process(self.process.pid).memory_info().rss / 1e6
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

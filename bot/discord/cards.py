@@ -1,0 +1,81 @@
+"""Embeds for everything but answers: the reading list, one source, a passage, a re-index.
+
+Built as `render.Card`s, so the same splitting and packing keeps them within Discord's limits.
+"""
+
+from __future__ import annotations
+
+from bot.discord.library import SourceInfo
+from bot.discord.passages import Excerpt
+from bot.discord.render import DISCORD_LIMITS, Card, Limits, Page, md, paginate, source_color
+from index.build import BuildReport
+
+SECTIONS_SHOWN = 30
+COLOR_DONE = 0x10B981
+COLOR_FAILED = 0xDC2626
+
+
+def profile_lines(info: SourceInfo) -> str:
+    """Who wrote it, when, where, in which genre, for which camp."""
+    p = info.profile
+    rows = [("Author", p.author), ("Date", p.date or "undated"), ("Published", p.venue), ("Genre", p.genre),
+            ("Speaks for", p.stance), ("Flags", ", ".join(p.flags))]
+    return "\n".join(f"**{label}:** {md(value)}" for label, value in rows if value)
+
+
+def care_block(info: SourceInfo) -> str:
+    note = f"\n{md(info.profile.note)}" if info.profile.note else ""
+    mark = "⚠️ " if info.profile.flags or not info.profile.cataloged else ""
+    return f"{mark}*{md(info.caveat)}*{note}"
+
+
+def source_title(info: SourceInfo) -> str:
+    return md(f"{info.profile.short_name} — “{info.profile.title}”")
+
+
+def reading_list_pages(sources: list[SourceInfo], limits: Limits = DISCORD_LIMITS) -> list[Page]:
+    """/sources: one card per source, with its profile and caveats."""
+    cards = [Card(title=source_title(s), blocks=[profile_lines(s), care_block(s)], color=source_color(s.profile.flags))
+             for s in sources]
+    if not cards:
+        cards = [Card(title="The reading list is empty", blocks=["Add documents to the sources folder and /reindex."])]
+    cards[-1].footer = f"{len(sources)} source(s). /source name:<…> shows one in detail."
+    return paginate(cards, limits)
+
+
+def source_pages(info: SourceInfo, limits: Limits = DISCORD_LIMITS) -> list[Page]:
+    """/source: one source in detail."""
+    sections = list(info.sections[:SECTIONS_SHOWN]) + (["…"] if len(info.sections) > SECTIONS_SHOWN else [])
+    fields = [("In the index", f"{info.passages} passages, {info.characters:,} characters; file `{md(info.file)}`")]
+    if sections:
+        fields.append(("Sections", "\n".join(md(s) for s in sections)))
+    card = Card(title=source_title(info), blocks=[profile_lines(info), care_block(info)], fields=fields,
+                color=source_color(info.profile.flags), footer=f"id: {info.profile.id}")
+    return paginate([card], limits)
+
+
+def excerpt_pages(excerpt: Excerpt, limits: Limits = DISCORD_LIMITS) -> list[Page]:
+    """"Show passage": the quote in bold, with the text around it."""
+    text = f"{md(excerpt.before)}**{md(excerpt.quote)}**{md(excerpt.after)}"
+    where = [f"§ {excerpt.section}"] if excerpt.section else []
+    where += [f"p. {excerpt.page}"] if excerpt.page else []
+    where.append(f"{excerpt.file}, characters {excerpt.start}–{excerpt.end}")
+    card = Card(title=md(f"{excerpt.profile.short_name} — “{excerpt.profile.title}”"), blocks=[text],
+                color=source_color(excerpt.profile.flags), footer=" · ".join(where))
+    return paginate([card], limits)
+
+
+def report_pages(report: BuildReport, limits: Limits = DISCORD_LIMITS) -> list[Page]:
+    """The re-index report: what changed, how big the index is, how long it took."""
+    state = (f"Now serving index generation `{report.generation}`." if report.switched
+             else "Nothing changed: the index was kept as it was.")
+    counts = (f"{report.documents} documents, {report.passages} passages, built in {report.seconds:.1f} s. "
+              f"{len(report.added)} added, {len(report.changed)} changed, {len(report.removed)} removed, "
+              f"{len(report.failed)} failed.")
+    lists = [("Added", report.added), ("Changed", report.changed), ("Removed", report.removed)]
+    fields = [(name, "\n".join(md(f) for f in files)) for name, files in lists if files]
+    if report.failed:
+        fields.append(("Failed (skipped)", "\n".join(md(f"{file}: {reason}") for file, reason in report.failed)))
+    card = Card(title="Re-index finished", blocks=[counts, state], fields=fields,
+                color=COLOR_FAILED if report.failed else COLOR_DONE)
+    return paginate([card], limits)

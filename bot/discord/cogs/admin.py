@@ -1,0 +1,69 @@
+"""/reindex: rebuild the index from the sources folder, from chat, with progress.
+
+Discord hides the command from members without Manage Server, but a server's integration
+settings can show it to anyone, so the bot checks again: Manage Server or a role in
+ADMIN_ROLE_IDS, else a private refusal (recorded). One re-index at a time; the progress
+message is edited at most once per `edit_interval`, then replaced by the report.
+"""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord.cards import report_pages
+from bot.discord.reindexing import NotAllowed, Step, may_reindex
+from bot.discord.replies import NO_MENTIONS, clip_content, send_pages
+from bot.discord.services import Services
+from index.errors import MarginaliaError
+
+class NotInServer(MarginaliaError):
+    """/reindex forced through in a DM: it belongs to a server's admins."""
+
+    def __init__(self) -> None:
+        super().__init__("Re-indexing is done from a server the bot is in, not in direct messages.")
+
+
+STARTING = "Re-indexing the reading list: starting… Questions are still answered from the current index meanwhile."
+
+
+class AdminCog(commands.Cog):
+    """Index maintenance for server admins."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @app_commands.command(name="reindex", description="Re-index the reading list (Manage Server or an admin role)")
+    @app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)
+    @app_commands.allowed_installs(guilds=True)
+    @app_commands.default_permissions(manage_guild=True)
+    async def reindex(self, interaction: discord.Interaction) -> None:
+        await self.require_admin(interaction)
+        async with self.services.reindexer.claim(interaction.user.id, interaction.guild_id) as run:
+            await interaction.response.send_message(STARTING, allowed_mentions=NO_MENTIONS)
+            try:
+                report = await self.services.reindexer.build(run, lambda step: show_progress(interaction, step))
+            except MarginaliaError as error:  # shown where the progress was: the whole channel saw it start
+                await interaction.edit_original_response(
+                    content=clip_content(f"Re-index failed: {error} The previous index keeps serving."))
+                return
+        first, *more = report_pages(report, self.services.limits)
+        await interaction.edit_original_response(content=None, embeds=first.embeds)
+        await send_pages(interaction, more)
+
+    async def require_admin(self, interaction: discord.Interaction) -> None:
+        """The bot's own check, whatever Discord showed the member."""
+        member = interaction.user
+        if interaction.guild_id is None:
+            raise NotInServer()
+        allowed = isinstance(member, discord.Member) and may_reindex(
+            manage_guild=interaction.permissions.manage_guild, role_ids={r.id for r in member.roles},
+            admin_role_ids=set(self.services.settings.admin_role_ids))
+        if not allowed:
+            await self.services.reindexer.record(member.id, interaction.guild_id, "refused")
+            raise NotAllowed()
+
+
+async def show_progress(interaction: discord.Interaction, step: Step) -> None:
+    await interaction.edit_original_response(content=f"Re-indexing the reading list… {step.text()}")

@@ -1,0 +1,59 @@
+"""Database work a member asked for: a vote on an answer, /forget. No Discord here.
+
+Unlike recording a question (which must never cost the answer, see `SafeRecorder`), these
+report failure to the member: `StoreUnavailable` carries a message they can read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.store import SafeRecorder, Store, StoreUnavailable
+from index.errors import MarginaliaError
+
+VOTES = {"up": 1, "down": -1}
+
+
+class AnswerGone(MarginaliaError):
+    """A vote on an answer the database no longer holds."""
+
+    def __init__(self) -> None:
+        super().__init__("That answer is no longer stored (the member who asked used /forget, "
+                         "or it could not be recorded), so a vote on it cannot be kept.")
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """How many rows /forget deleted."""
+
+    questions: int
+    votes_given: int
+    votes_received: int
+
+    def summary(self) -> str:
+        return (f"Deleted {self.questions} stored question(s) with their answers, {self.votes_given} vote(s) "
+                f"you gave, and {self.votes_received} vote(s) others gave on your answers.")
+
+
+async def open_store(recorder: SafeRecorder) -> Store:
+    """The recorder's store, opening the database now if it could not be opened before."""
+    if recorder.store is None:
+        await recorder.last_question(0, 0)  # a read opens the database when it can be opened
+    if recorder.store is None:
+        raise StoreUnavailable("it cannot be opened")
+    return recorder.store
+
+
+async def vote(recorder: SafeRecorder, question_id: int, user_id: int, direction: str) -> None:
+    """Record a 👍 ("up") or 👎 ("down"); a member's second vote replaces the first."""
+    store = await open_store(recorder)
+    if await store.question(question_id) is None:
+        raise AnswerGone()
+    await store.record_feedback(question_id, user_id, VOTES[direction])
+
+
+async def forget(recorder: SafeRecorder, user_id: int) -> Forgotten:
+    """Delete everything stored about a member's questions and votes."""
+    store = await open_store(recorder)
+    counts = await store.forget_member(user_id)
+    return Forgotten(counts["questions"], counts["votes_given"], counts["votes_received"])

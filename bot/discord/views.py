@@ -1,0 +1,106 @@
+"""Buttons under answers that keep working after a restart.
+
+Each button is a `DynamicItem`: everything it needs is in its custom id, and the class is
+registered with the bot in `setup_hook`, so a press on a message sent by an earlier run of the
+bot is still understood. "Show passage" carries the quote's location (see `passages.py`);
+the votes carry the stored question's id. Errors are answered here, privately: discord.py
+does not pass a dynamic item's errors to the command tree.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+
+from bot.answer.models import Answer
+from bot.discord import records
+from bot.discord.cards import excerpt_pages
+from bot.discord.passages import REF_PATTERN, PassageRef, find_excerpt
+from bot.discord.render import Page
+from bot.discord.replies import NO_MENTIONS, report_error, send_pages
+from bot.discord.services import services_of
+
+PASSAGE_PREFIX = "mg:passage:"
+VOTE_PREFIX = "mg:vote:"
+
+
+class ShowPassage(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PASSAGE_PREFIX + REF_PATTERN):
+    """Shows the cited passage, with the text around it, to the member who pressed it."""
+
+    def __init__(self, ref: PassageRef, label: str = "Show passage") -> None:
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label=label, style=discord.ButtonStyle.secondary, custom_id=PASSAGE_PREFIX + ref.encode(), emoji="📖")
+        super().__init__(button)
+        self.ref = ref
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str]) -> ShowPassage:
+        label = getattr(item, "label", None) or "Show passage"
+        return cls(PassageRef.from_groups(match.groupdict()), label)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            services = services_of(interaction.client)
+            snap = await asyncio.to_thread(lambda: services.answerer.searcher.snapshot)
+            pages = excerpt_pages(find_excerpt(snap, self.ref), services.limits)
+            await send_pages(interaction, pages, private=True)
+        except Exception as error:  # answered privately; bugs get an incident id
+            await report_error(interaction, error, "Show passage")
+
+
+class Vote(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VOTE_PREFIX + r"(?P<question>\d{1,18}):(?P<direction>up|down)"):
+    """👍 / 👎 on an answer, stored against the recorded question."""
+
+    EMOJI = {"up": "👍", "down": "👎"}
+
+    def __init__(self, question_id: int, direction: str) -> None:
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            style=discord.ButtonStyle.secondary, emoji=self.EMOJI[direction],
+            custom_id=f"{VOTE_PREFIX}{question_id}:{direction}")
+        super().__init__(button)
+        self.question_id, self.direction = question_id, direction
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str]) -> Vote:
+        return cls(int(match["question"]), match["direction"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            recorder = services_of(interaction.client).recorder
+            await records.vote(recorder, self.question_id, interaction.user.id, self.direction)
+            await interaction.response.send_message(
+                f"Thanks: your {self.EMOJI[self.direction]} on this answer is recorded (a second vote replaces it).",
+                ephemeral=True, allowed_mentions=NO_MENTIONS)
+        except Exception as error:
+            await report_error(interaction, error, "a vote")
+
+
+DYNAMIC_ITEMS = (ShowPassage, Vote)
+
+
+def answer_views(answer: Answer, pages: Sequence[Page], question_id: int | None) -> list[discord.ui.View | None]:
+    """Per page: "Show passage" for each citation quoted on it; the votes under the last page."""
+    citations = {c.n: c for c in answer.citations}
+    views: list[discord.ui.View | None] = []
+    for index, page in enumerate(pages):
+        items: list[discord.ui.Item[Any]] = [ShowPassage(PassageRef.of(citations[n]), f"Show passage [{n}]")
+                                             for n in page.citations]
+        if index == len(pages) - 1 and question_id is not None:
+            items += [Vote(question_id, "up"), Vote(question_id, "down")]
+        views.append(view_of(items))
+    return views
+
+
+def view_of(items: Sequence[discord.ui.Item[Any]]) -> discord.ui.View | None:
+    if not items:
+        return None
+    view = discord.ui.View(timeout=None)
+    for item in items:
+        view.add_item(item)
+    return view

@@ -1,0 +1,149 @@
+"""/reindex over the wire: who may run it (checked by the bot even when Discord is overridden),
+progress by editing its message, one at a time, questions answered from the old index while
+the new one builds, and the index built at start when there is none."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import threading
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.answer.compose import Answerer
+from bot.store import Store
+from conftest import make_settings, write_sources
+from discord_standin import CommandNotAvailable, DiscordStandin, SentMessage
+from index.build import BuildReport, Progress, build_index
+from index.config import Settings
+from index.embedding import Embedder
+from index.generations import Layout
+from index.search import Searcher
+from test_discord_helpers import *  # noqa: F403 - fixtures
+from test_discord_helpers import (ADMIN, RABBITS, RABBITS_ENTRY, Launcher, bot_settings, cited_sources, first_page,
+                                  is_answer)
+
+async def runs(database: Path) -> list[str | None]:
+    async with Store.open(database) as store:
+        return [run.outcome for run in reversed(await store.recent_reindexes())]
+
+
+async def test_members_without_the_right_are_refused_even_when_forced(standin: DiscordStandin, launch_bot: Launcher,
+                                                                      tmp_path: Path) -> None:
+    await launch_bot()
+    with pytest.raises(CommandNotAvailable):  # Discord hides it from ordinary members…
+        await standin.send_slash_command("reindex")
+    forced = await standin.send_slash_command("reindex", force=True)  # …unless a server admin exposed it
+    reply = await forced.message()
+    assert reply.ephemeral and "Manage Server" in reply.content
+    in_dm = await standin.send_dm_slash_command("reindex", force=True)
+    reply = await in_dm.message()
+    assert reply.ephemeral and "not in direct messages" in reply.content
+    assert await runs(tmp_path / "bot.sqlite3") == ["refused"]
+
+
+async def test_manage_server_may_reindex_and_gets_the_report(standin: DiscordStandin, launch_bot: Launcher,
+                                                             tmp_path: Path) -> None:
+    await launch_bot()
+    interaction = await standin.send_slash_command("reindex", permissions=ADMIN)
+    started = await interaction.message()
+    assert started.kind == "interaction_response" and not started.ephemeral and "starting" in started.content
+    report = await interaction.message(contains="Re-index finished", timeout=30)
+    assert report.kind == "edit_original" and report.content == ""
+    assert "Nothing changed" in report.text and "5 documents" in report.text
+    assert await runs(tmp_path / "bot.sqlite3") == ["ok"]
+
+
+async def test_an_admin_role_may_reindex(standin: DiscordStandin, launch_bot: Launcher, real_index: Settings,
+                                         tmp_path: Path) -> None:
+    librarian = standin.add_role("librarian")  # no permissions of its own
+    await launch_bot(bot_settings(real_index, tmp_path, admin_role_ids=librarian))
+    interaction = await standin.send_slash_command("reindex", roles=[librarian], force=True)
+    assert "Re-index finished" in (await interaction.message(contains="Re-index finished", timeout=30)).text
+
+
+async def test_a_build_in_another_process_is_reported(standin: DiscordStandin, launch_bot: Launcher,
+                                                      real_index: Settings, tmp_path: Path) -> None:
+    await launch_bot()
+    with Layout(real_index.data_path).build_lock():  # as `marginalia index` running in a shell would
+        interaction = await standin.send_slash_command("reindex", permissions=ADMIN)
+        failed = await interaction.message(contains="Re-index failed", timeout=10)
+    assert "already running" in failed.content and "previous index keeps serving" in failed.content
+    assert await runs(tmp_path / "bot.sqlite3") == ["busy"]
+
+
+class SlowBuild:
+    """The real build of a copy of the index, held at the start of embedding until released."""
+
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        self.settings, self.embedder = settings, embedder
+        self.reached, self.release = threading.Event(), threading.Event()
+
+    def __call__(self, progress: Progress) -> BuildReport:
+        def held(stage: str, done: int, total: int) -> None:
+            progress(stage, done, total)
+            if stage == "embedding" and done == 0:
+                self.reached.set()
+                self.release.wait(60)
+
+        return build_index(self.settings, embedder=self.embedder, progress=held)
+
+
+@pytest.fixture
+def index_copy(real_index: Settings, tmp_path: Path) -> Settings:
+    """A copy of the session's index and sources, with one more document waiting to be indexed."""
+    root = tmp_path / "copy"
+    shutil.copytree(real_index.project_dir, root)
+    write_sources(root / "sources", {"rabbits-memoir.txt": RABBITS})
+    with open(root / "sources" / "catalog.toml", "a", encoding="utf-8") as catalog:
+        catalog.write(RABBITS_ENTRY)
+    return make_settings(root, root / "sources", database_path=tmp_path / "bot.sqlite3")
+
+
+def edit_times(messages: list[SentMessage]) -> list[float]:
+    return [datetime.fromisoformat(m.message["edited_timestamp"]).timestamp() for m in messages
+            if m.kind == "edit_original"]
+
+
+async def test_reindex_progress_one_at_a_time_while_questions_are_answered(
+        standin: DiscordStandin, launch_bot: Launcher, index_copy: Settings, embedder: Embedder,
+        tmp_path: Path) -> None:
+    answerer = Answerer(index_copy, Searcher(index_copy, embedder))
+    build = SlowBuild(index_copy, embedder)
+    await launch_bot(index_copy, answerer=answerer, build=build, edit_interval=0.3)
+    reindex = await standin.send_slash_command("reindex", permissions=ADMIN)
+    try:
+        assert await asyncio.to_thread(build.reached.wait, 30)
+        await reindex.message(contains="Embedding passages: 0/", timeout=10)
+        second = await standin.send_slash_command("reindex", permissions=ADMIN)
+        busy = await second.message()
+        assert busy.ephemeral and "already running" in busy.content
+        during = await first_page(await standin.send_slash_command("ask", {"question": "Who killed Trotsky?"}))
+        assert is_answer(during)  # answered from the old index while the new one builds
+        before = await first_page(await standin.send_slash_command("ask", {"question": "Did Trotsky keep rabbits?"}))
+        assert "rabbits-memoir" not in cited_sources(before)
+    finally:
+        build.release.set()
+    report = await reindex.message(contains="Re-index finished", timeout=60)
+    assert "1 added" in report.text and "rabbits-memoir.txt" in report.text
+    times = edit_times(reindex.messages)
+    assert len(times) >= 2 and all(later - earlier >= 0.25 for earlier, later in zip(times, times[1:]))
+    after = await first_page(await standin.send_slash_command("ask", {"question": "Did Trotsky keep rabbits?"}))
+    assert "rabbits-memoir" in cited_sources(after)  # the new generation serves at once
+    assert await runs(tmp_path / "bot.sqlite3") == ["ok", "busy"]
+
+
+async def test_the_index_is_built_at_start_when_there_is_none(standin: DiscordStandin, launch_bot: Launcher,
+                                                              embedder: Embedder, tmp_path: Path,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="marginalia")
+    sources = write_sources(tmp_path / "sources", {"rabbits-memoir.txt": RABBITS}, RABBITS_ENTRY)
+    settings = make_settings(tmp_path, sources, database_path=tmp_path / "bot.sqlite3")
+    assert Layout(settings.data_path).current() is None
+    await launch_bot(settings, answerer=Answerer(settings, Searcher(settings, embedder)))
+    assert Layout(settings.data_path).current() is not None
+    assert "There is no index yet: building it now" in caplog.text
+    page = await first_page(await standin.send_slash_command("ask", {"question": "Did Trotsky keep rabbits?"}))
+    assert cited_sources(page) == {"rabbits-memoir"}

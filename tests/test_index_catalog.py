@@ -1,0 +1,117 @@
+"""The catalog: every problem reported at once; the bundled catalog matches sources/; a document
+without an entry is still indexed, with a warning and an empty profile."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from conftest import SOURCES, make_settings, write_sources
+
+from index.build import build_index, discover
+from index.catalog import load_catalog
+from index.embedding import Embedder
+from index.errors import CatalogError
+from index.search import Searcher
+
+BROKEN_CATALOG = """
+[[source]]
+id = "river"
+file = "river.txt"
+
+[[source]]
+id = "ghost"
+file = "missing.txt"
+colour = "blue"
+
+[[source]]
+id = "river"
+file = "bees.txt"
+
+[[source]]
+id = "lamps"
+file = "lamps.txt"
+flags = ["partisan", "satire"]
+"""
+
+DOCUMENTS = {
+    "river.txt": "The mill on the river Ouse ground corn for three centuries before it burned down in 1902.",
+    "bees.txt": "A honeybee colony keeps its hive near 35 degrees by fanning its wings and clustering in winter.",
+    "lamps.txt": "The lighthouse at Cape Wrath was first lit in 1828, its lamp fed with whale oil.",
+}
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    sources = write_sources(tmp_path / "sources", DOCUMENTS, BROKEN_CATALOG)
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(sources)
+    problems = caught.value.problems
+    assert len(problems) == 4, problems
+    expected = ["unknown key 'colour'", "file 'missing.txt' not found", "duplicate id 'river'",
+                "unknown flag 'satire'"]
+    for fragment, problem in zip(expected, problems):
+        assert fragment in problem
+    assert all(problem in str(caught.value) for problem in problems)
+
+
+def test_a_duplicate_of_an_entry_with_another_problem_is_reported_too(tmp_path: Path) -> None:
+    catalog = ('[[source]]\nid = "river"\nfile = "river.txt"\ncolour = "blue"\n\n'
+               '[[source]]\nid = "river"\nfile = "bees.txt"\n')
+    sources = write_sources(tmp_path / "sources", DOCUMENTS, catalog)
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(sources)
+    assert any("duplicate id 'river'" in problem for problem in caught.value.problems), caught.value.problems
+
+
+def test_a_valid_entry_becomes_a_profile(tmp_path: Path) -> None:
+    catalog = ('[[source]]\nid = "lamps"\nfile = "lamps.txt"\ntitle = "Lamps"\nauthors = ["A. Keeper", "B. Keeper"]\n'
+               'date = "1901"\nflags = ["polemical", "partisan"]\nnote = "Read with care."\n')
+    sources = write_sources(tmp_path / "sources", {"lamps.txt": DOCUMENTS["lamps.txt"]}, catalog)
+    profile = load_catalog(sources).by_file["lamps.txt"]
+    assert (profile.id, profile.title, profile.date, profile.note) == ("lamps", "Lamps", "1901", "Read with care.")
+    assert profile.authors == ("A. Keeper", "B. Keeper") and profile.flags == ("polemical", "partisan")
+    assert profile.cataloged
+
+
+def test_the_bundled_catalog_describes_exactly_the_bundled_documents() -> None:
+    catalog = load_catalog(SOURCES)
+    files = {path.relative_to(SOURCES).as_posix() for path in discover(SOURCES)}
+    assert set(catalog.by_file) == files
+    assert len(catalog.by_id) == len(catalog.by_file) == 5
+
+
+def test_an_uncatalogued_document_is_indexed_with_a_warning_and_an_empty_profile(
+        tmp_path: Path, embedder: Embedder, caplog: pytest.LogCaptureFixture) -> None:
+    catalog = '[[source]]\nid = "river"\nfile = "river.txt"\ntitle = "The Mill"\nflags = ["partisan"]\n'
+    sources = write_sources(tmp_path / "sources", DOCUMENTS, catalog)
+    settings = make_settings(tmp_path, sources)
+    with caplog.at_level(logging.WARNING):
+        report = build_index(settings, embedder=embedder)
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("bees.txt" in message and "no catalog entry" in message for message in warned)
+    assert report.documents == 3 and not report.failed
+    profiles = Searcher(settings, embedder).snapshot.profiles
+    bees = next(p for p in profiles.values() if p.file == "bees.txt")
+    assert not bees.cataloged and bees.flags == () and bees.authors == () and bees.note == ""
+    assert profiles["river"].cataloged and profiles["river"].flags == ("partisan",)
+
+
+def test_an_uncatalogued_document_is_searchable(tmp_path: Path, embedder: Embedder) -> None:
+    sources = write_sources(tmp_path / "sources", DOCUMENTS)  # no catalog at all
+    settings = make_settings(tmp_path, sources)
+    build_index(settings, embedder=embedder)
+    searcher = Searcher(settings, embedder)
+    hits = searcher.search("How do bees keep their hive warm in winter?")
+    assert hits and searcher.snapshot.profiles[hits[0].passage.source].file == "bees.txt"
+    assert {p.file for p in searcher.snapshot.profiles.values()} == set(DOCUMENTS)
+
+
+def test_uncatalogued_documents_with_the_same_stem_are_both_indexed(tmp_path: Path, embedder: Embedder) -> None:
+    sources = write_sources(tmp_path / "sources", {"notes.txt": DOCUMENTS["river.txt"]})
+    write_sources(sources / "more", {"notes.txt": DOCUMENTS["bees.txt"]})
+    settings = make_settings(tmp_path, sources)
+    report = build_index(settings, embedder=embedder)
+    assert report.documents == 2 and not report.failed
+    files = {profile.id: profile.file for profile in Searcher(settings, embedder).snapshot.profiles.values()}
+    assert sorted(files.values()) == ["more/notes.txt", "notes.txt"] and len(files) == 2
