@@ -62,12 +62,3 @@ class LexicalIndex:
         if not terms:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.retriever.get_scores(terms), dtype=np.float32)
-
-    def search(self, query: str, k: int) -> list[tuple[int, float]]:
-        """(unit index, score) pairs, best first, scores > 0 only."""
-        scores = self.scores(query)
-        k = min(k, len(scores))
-        if k == 0:
-            return []
-        top = np.argpartition(-scores, k - 1)[:k]
-        return [(int(i), float(scores[i])) for i in sorted(top, key=lambda i: -scores[i]) if scores[i] > 0]
