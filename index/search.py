@@ -30,6 +30,7 @@ log = logging.getLogger("marginalia.search")
 
 DENSE_UNITS = 100  # nearest units over the whole index: which sources are in play
 LEXICAL_UNITS = 50  # best BM25 units over the whole index: the same
+SOURCES_IN_PLAY = 8  # sources searched one by one, at most
 DENSE_PER_SOURCE = 60  # nearest units within each source in play
 LEXICAL_PER_SOURCE = 20  # best BM25 units within each source in play
 
@@ -167,11 +168,8 @@ class Searcher:
         snap = self.snapshot
         vector = self.embed_query(question) if vector is None else vector
         lexical = snap.lexical.scores(question)
-        nearest = self._query(vector, DENSE_UNITS)
-        top_lexical = [i for i in np.argsort(-lexical)[:LEXICAL_UNITS] if lexical[i] > 0]
-        in_play = {snap.unit_source[snap.unit_position[u]] for u in nearest} | {snap.unit_source[i] for i in top_lexical}
         found: dict[str, list[UnitHit]] = {}
-        for source in sorted(in_play, key=list(snap.profiles).index):
+        for source in self._sources_in_play(vector, lexical):
             similarities = self._query(vector, DENSE_PER_SOURCE, source)
             for i in self._best_lexical(lexical, source):
                 uid = snap.unit_list[i].id
@@ -182,6 +180,17 @@ class Searcher:
             found[source] = [UnitHit(snap.units[u], source, sim, float(lexical[snap.unit_position[u]]))
                              for u, sim in similarities.items()]
         return found
+
+    def _sources_in_play(self, vector: np.ndarray, lexical: np.ndarray) -> list[str]:
+        """The sources worth searching one by one: those of the globally best units, at most
+        SOURCES_IN_PLAY (an answer quotes 8 passages at most, so more could never be cited)."""
+        snap = self.snapshot
+        nearest = self._query(vector, DENSE_UNITS)
+        by_similarity = [snap.unit_source[snap.unit_position[u]] for u in sorted(nearest, key=lambda u: -nearest[u])]
+        by_bm25 = [snap.unit_source[i] for i in np.argsort(-lexical)[:LEXICAL_UNITS] if lexical[i] > 0]
+        fused = reciprocal_rank_fusion([list(dict.fromkeys(by_similarity)), list(dict.fromkeys(by_bm25))])
+        best = sorted(fused, key=lambda source: -fused[source])[:SOURCES_IN_PLAY]
+        return sorted(best, key=list(snap.profiles).index)
 
     def _best_lexical(self, lexical: np.ndarray, source: str) -> list[int]:
         first, last = self.snapshot.unit_range[source]
