@@ -32,7 +32,7 @@ bot: $(STAMP)  ## run the Discord bot (needs DISCORD_TOKEN in .env)
 	$(BIN)/marginalia bot
 
 bench: $(STAMP)  ## benchmarks: speed, memory, scale (prints a table)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(ARGS)
 
 eval: $(STAMP)  ## score the dev questions with shared/eval/score.py
 	$(BIN)/marginalia index --if-missing

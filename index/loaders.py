@@ -47,21 +47,23 @@ def file_digest(path: Path, max_bytes: int) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def checked_size(path: Path, max_bytes: int) -> int:
+def checked_size(path: Path, max_bytes: int, name: str | None = None) -> int:
+    """The file's size, refusing an empty file or one over the limit without reading it."""
+    name = name or str(path)
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise LoadError(path, f"cannot be read ({exc.strerror or exc})") from exc
+        raise LoadError(name, f"cannot be read ({exc.strerror or exc})") from exc
     if size > max_bytes:
-        raise LoadError(path, f"is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit (MAX_FILE_MB)")
+        raise LoadError(name, f"is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit (MAX_FILE_MB)")
     if size == 0:
-        raise LoadError(path, "is empty")
+        raise LoadError(name, "is empty")
     return size
 
 
 def load_document(path: Path, relative: str, max_bytes: int) -> LoadedDocument:
     """Load one document, or raise LoadError saying why it cannot be used."""
-    checked_size(path, max_bytes)
+    checked_size(path, max_bytes, relative)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise LoadError(relative, f"unsupported file type {suffix or '(none)'!r}")
