@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -147,7 +146,7 @@ def test_end_to_end_a_question_about_something_absent_is_declined(contradicting_
     assert "None of the" in answer.text
 
 
-def test_bad_questions_are_refused_with_a_clear_message(contradicting_pair: Answerer, tmp_path: Path) -> None:
+def test_bad_questions_are_refused_with_a_clear_message(contradicting_pair: Answerer) -> None:
     from index.errors import BadQuestion
 
     with pytest.raises(BadQuestion, match="empty"):

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from index.config import Settings
 
@@ -90,7 +89,6 @@ def test_batch_json_answers_every_line_in_order(real_index: Settings) -> None:
         assert {"title", "author", "date", "file", "flags", "note"} <= set(info)
 
 
-@pytest.mark.parametrize("command", [["index", "--if-missing"]])
-def test_index_if_missing_keeps_an_existing_index(real_index: Settings, command: list[str]) -> None:
-    result = run(command, real_index)
+def test_index_if_missing_keeps_an_existing_index(real_index: Settings) -> None:
+    result = run(["index", "--if-missing"], real_index)
     assert result.returncode == 0 and result.stdout == ""

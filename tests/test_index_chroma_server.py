@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-import pytest
 from conftest import SOURCES, ChromaServer, make_settings, write_sources
 
 from index.build import build_index

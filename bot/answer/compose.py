@@ -69,8 +69,7 @@ class Answerer:
         if not verdict.answered:
             answer = self.declined(question, snap, evidence, verdict.reason)
         else:
-            answer = self.answered(prepared, snap, {s: evidence[s] for s in verdict.sources})
-            answer.question = question
+            answer = self.answered(question, prepared, snap, {s: evidence[s] for s in verdict.sources})
         answer.seconds = time.perf_counter() - started
         return answer
 
@@ -82,15 +81,16 @@ class Answerer:
                 self._lexicon = (snap.generation, lexicon)
             return self._lexicon[1]
 
-    def answered(self, question: Question, snap: Snapshot, evidence: dict[str, list[Evidence]]) -> Answer:
+    def answered(self, question: str, prepared: Question, snap: Snapshot,
+                 evidence: dict[str, list[Evidence]]) -> Answer:
         chosen = allocate(evidence, self.settings.max_citations)
         citations = [citation(n, item, snap) for n, item in enumerate(chosen, start=1)]
         notes = {source: self.note(snap, source, [c.quote for c in citations if c.source == source])
                  for source in evidence if any(c.source == source for c in citations)}
         strength = {source: items[0].score for source, items in evidence.items()}
         squarely = {c.n for c, item in zip(citations, chosen) if item.coverage >= ON_POINT_COVERAGE}
-        differences = detect(question.text, citations, snap.profiles, strength, squarely)
-        answer = Answer(question=question.text, answered=True, text="", citations=citations, sources=notes,
+        differences = detect(prepared.text, citations, snap.profiles, strength, squarely)
+        answer = Answer(question=question, answered=True, text="", citations=citations, sources=notes,
                         disagreement=bool(differences), differences=differences)
         answer.lead = lead(answer, len(snap.profiles))
         answer.text = render_text(answer)

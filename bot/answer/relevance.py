@@ -22,7 +22,6 @@ SOURCE_MARGIN = 0.40  # ... and come within this of the best source
 class Verdict:
     answered: bool
     sources: list[str]  # sources that address the question, best first
-    best: float
     reason: str = ""  # why the question is declined, for the reader
 
 
@@ -33,8 +32,8 @@ def judge(question: Question, evidence: dict[str, list[Evidence]]) -> Verdict:
     best = ranked[0][0] if ranked else 0.0
     if question.unmentioned:
         names = ", ".join(f"“{name}”" for name in question.unmentioned)
-        return Verdict(False, [], best, f"none of them mentions {names}")
+        return Verdict(False, [], f"none of them mentions {names}")
     if best < ANSWER_FLOOR:
-        return Verdict(False, [], best)
+        return Verdict(False, [])
     keep = [source for score, source in ranked if score >= max(SOURCE_FLOOR, best - SOURCE_MARGIN)]
-    return Verdict(True, keep, best)
+    return Verdict(True, keep)
