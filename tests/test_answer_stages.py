@@ -99,6 +99,21 @@ def test_spelling_is_repaired_only_towards_words_the_sources_use() -> None:
     assert vocabulary.unmentioned("Was it Krivitsky? I read it was.") == []
 
 
+def test_synonyms_meet_every_inflected_form_but_names_have_none(tmp_path, embedder) -> None:
+    sources = write_sources(tmp_path / "sources", {
+        "a.txt": "Exile\n\nJacson murdered Trotsky in Coyoacan. The Trotskyists mourned him. "
+                 "Trotskyist papers said so, and Trotsky's followers agreed.\n\nThe murder shocked the world.",
+    })
+    settings = make_settings(tmp_path, sources)
+    build_index(settings, embedder=embedder)
+    answerer = Answerer(settings, Searcher(settings, embedder))
+    lexicon = answerer.lexicon(answerer.searcher.snapshot)
+    assert {"trotsky", "jacson"} <= lexicon.vocabulary.names and "murder" not in lexicon.vocabulary.names
+    synonyms = lexicon.synonyms(["killed", "trotsky"])
+    assert "murder" in dict(synonyms["kill"])  # "killed" is close to "murdered", if less to "murder"
+    assert synonyms["trotski"] == []  # a Trotskyist is not Trotsky
+
+
 def evidence(source: str, start: int, score: float, passage: str = "p") -> Evidence:
     passage_ = Passage(id=f"{source}:{passage}", source=source, section="", start=0, end=10_000, sentences=())
     return Evidence(source=source, passage=passage_, start=start, end=start + 50, similarity=score, coverage=0.0,

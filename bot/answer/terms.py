@@ -73,6 +73,8 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+CAPITALISED_RE = re.compile(r"\b[A-Z]\w+\b")
+NAME_SHARE = 0.8
 QUOTED_RE = re.compile(r"(?:(?<=\s)|^)['‘“\"]([^'‘’“”\"]{3,80})['’”\"](?=[\s?.!,;:]|$)")
 TOKEN_RE = re.compile(r"[^\W\d_][\w’'-]*")
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -84,14 +86,14 @@ class Vocabulary:
     def __init__(self, texts: list[str]) -> None:
         self.folded = " ".join(" ".join(fold(t).split()) for t in texts)
         self.counts = Counter(WORD_RE.findall(self.folded))
+        capitalised = Counter(fold(w) for t in texts for w in CAPITALISED_RE.findall(t))
+        # Names: words written with a capital nearly everywhere ("Trotsky", "Coyoacan"), so not
+        # just at the start of sentences.
+        self.names = frozenset(w for w, n in capitalised.items() if n >= NAME_SHARE * self.counts.get(w, n))
 
-    def surface_forms(self) -> dict[str, str]:
-        """The most frequent word of the corpus for each stem (what a stem "looks like")."""
-        forms: dict[str, str] = {}
-        for word, _ in self.counts.most_common():
-            if word not in STOPWORDS and not word.isdigit():
-                forms.setdefault(stem(word), word)
-        return forms
+    def content_words(self) -> list[str]:
+        """Every word of the corpus that can carry meaning, most frequent first."""
+        return [w for w, _ in self.counts.most_common() if w not in STOPWORDS and w.isalpha()]
 
     def knows(self, word: str) -> bool:
         return fold(word) in self.counts
@@ -164,18 +166,28 @@ class Lexicon:
         self.stats = TermStats(lexical)
         self.vocabulary = Vocabulary(texts)
         self.word_vectors = word_vectors
-        surface = self.vocabulary.surface_forms()
-        self.stems = [t for t in self.stats.vocab if t in surface]
-        self.vectors = word_vectors([surface[t] for t in self.stems]) if self.stems else None
+        # Every inflected form of an indexed stem, so "killed" meets "murdered", not only "murder".
+        self.words = [w for w in self.vocabulary.content_words()
+                      if w not in self.vocabulary.names and stem(w) in self.stats.vocab]
+        self.word_stems = [stem(w) for w in self.words]
+        self.vectors = word_vectors(self.words) if self.words else None
 
     def synonyms(self, words: list[str]) -> dict[str, list[tuple[str, float]]]:
-        """For each word's stem, the indexed stems close to it in meaning, with their similarity."""
+        """For each word's stem, the indexed stems close to it in meaning, with their similarity.
+
+        A name has none: "Trotskyist" is not a way of saying "Trotsky".
+        """
         found: dict[str, list[tuple[str, float]]] = {}
         if self.vectors is None or not words:
             return found
         similarities = self.word_vectors(words) @ self.vectors.T
         for word, row in zip(words, similarities):
-            close = np.flatnonzero(row >= SYNONYM_FLOOR)
             own = stem(word)
-            found[own] = [(self.stems[i], float(row[i])) for i in close if self.stems[i] != own]
+            close: dict[str, float] = {}
+            if fold(word) not in self.vocabulary.names:
+                for i in np.flatnonzero(row >= SYNONYM_FLOOR):
+                    other = self.word_stems[i]
+                    if other != own:
+                        close[other] = max(close.get(other, 0.0), float(row[i]))
+            found[own] = sorted(close.items(), key=lambda item: -item[1])
         return found
