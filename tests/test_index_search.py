@@ -9,6 +9,7 @@ import pytest
 
 from index.config import Settings
 from index.embedding import Embedder
+from index import search
 from index.search import Searcher
 
 WALSH, WOODS, KAHN, AI_CHAT = "walsh-1980", "woods-2003", "kahn-sayers-1946", "randomposter33-ai-chat"
@@ -51,6 +52,22 @@ def test_every_source_that_speaks_to_the_question_is_represented(searcher: Searc
     assert {WALSH, WOODS, KAHN} <= set(per_source)
     assert max(per_source.values()) <= 2
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_with_a_shallow_vector_pool_each_source_in_play_still_gets_exactly_scored_candidates(
+        searcher: Searcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a long reading list the pool of nearest units reaches only some sources; a source in
+    play through its words alone still gets candidates, with their true similarity."""
+    monkeypatch.setattr(search, "DENSE_POOL", 15)
+    monkeypatch.setattr(search, "DENSE_UNITS", 15)
+    question = "Who was Shpigelglas, and what happened to Zborowski?"
+    found = searcher.candidates(question)
+    assert {WOODS, WALSH} <= set(found) and all(found.values())
+    vector = searcher.embed_query(question)
+    for hits in found.values():
+        exact = searcher.unit_similarities(vector, [h.unit.id for h in hits])
+        assert all(abs(h.similarity - exact[h.unit.id]) < 1e-3 for h in hits)
+    assert sum(len(hits) for hits in found.values()) > 15  # more than the pool: BM25's own picks
 
 
 def test_the_served_texts_are_the_source_files_unaltered(searcher: Searcher, real_index: Settings) -> None:
