@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 
 import pytest
 
 from bot.answer.caveats import attribution, caveat_line, text_hints
 from bot.answer.compose import Answerer, allocate
 from bot.answer.disagreement import detect, holds
-from bot.answer.evidence import Evidence, pick
+from bot.answer.evidence import Evidence, Question, pick
 from bot.answer.followup import resolve
 from bot.answer.models import Citation
+from bot.answer.relevance import judge
 from bot.answer.terms import Vocabulary
 from conftest import make_settings, write_sources
 from index.build import build_index
@@ -118,6 +120,20 @@ def evidence(source: str, start: int, score: float, passage: str = "p") -> Evide
     passage_ = Passage(id=f"{source}:{passage}", source=source, section="", start=0, end=10_000, sentences=())
     return Evidence(source=source, passage=passage_, start=start, end=start + 50, similarity=score, coverage=0.0,
                     lexical=0.0)
+
+
+def test_a_source_that_only_shares_words_with_the_question_does_not_answer_it() -> None:
+    question = Question("What year did Natalia Sedova die?", vector=None, weights={"year": 1.0, "sedova": 3.0})
+
+    def quote(source: str, similarity: float, literal: float) -> Evidence:
+        return replace(evidence(source, 0, similarity), literal=literal, coverage=literal)
+
+    # Her name and a year, in a sentence about something else: the words match, the meaning does not.
+    words_only = {"a": [quote("a", 0.36, 0.76)], "b": [quote("b", 0.35, 0.5)]}
+    assert not judge(question, words_only).answered
+    on_point = {"a": [quote("a", 0.36, 0.76), quote("a", 0.62, 0.6)], "b": [quote("b", 0.35, 0.9)]}
+    verdict = judge(question, on_point)
+    assert verdict.answered and verdict.sources == ["a"]
 
 
 def test_quotes_never_overlap_and_stay_within_eight() -> None:

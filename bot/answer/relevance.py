@@ -16,6 +16,7 @@ from bot.answer.evidence import Evidence, Question
 ANSWER_FLOOR = 0.76  # best (literal) evidence score below this: the sources do not cover the question
 SOURCE_FLOOR = 0.45  # a further source must reach this ...
 SOURCE_MARGIN = 0.40  # ... and come within this of the best source
+MIN_SIMILARITY = 0.40  # a quote less similar than this shares words with the question, not its meaning
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,8 @@ class Verdict:
 
 def judge(question: Question, evidence: dict[str, list[Evidence]]) -> Verdict:
     """Which sources address the question (if any)."""
-    ranked = sorted(((max(e.strictness for e in items), source) for source, items in evidence.items() if items),
-                    reverse=True)
+    ranked = sorted(((max((e.strictness for e in items if e.similarity >= MIN_SIMILARITY), default=0.0), source)
+                     for source, items in evidence.items() if items), reverse=True)
     best = ranked[0][0] if ranked else 0.0
     if question.unmentioned:
         names = ", ".join(f"“{name}”" for name in question.unmentioned)
