@@ -26,6 +26,9 @@ def test_the_assassination_is_answered_from_both_camps_in_their_own_words(answer
     assert set(answer.sources) & TROTSKYIST and "kahn-sayers-1946" in answer.sources
     assert "polemical" in answer.sources["kahn-sayers-1946"].flags
     assert "According to Kahn & Sayers (1946)" in answer.text
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "struck a fatal blow with an ice-pick by Ramon Mercader" in quotes  # Walsh: an agent of the GPU
+    assert "Jacson murdered his leader" in quotes  # Kahn & Sayers: one of his own followers
 
 
 def test_the_moscow_trial_confessions_show_where_the_sources_differ(answerer: Answerer) -> None:
@@ -53,11 +56,19 @@ def test_chatbot_text_is_marked_unverifiable(answerer: Answerer) -> None:
 
 
 @pytest.mark.parametrize("question", ["Which library holds Trotsky's archive today?",
-                                      "What did Trotsky think about the Kronstadt uprising in 1921?"])
+                                      "What did Trotsky think about the Kronstadt uprising in 1921?",
+                                      "what year did natalia sedova die"])  # she is there; her death is not
 def test_questions_the_sources_do_not_cover_are_declined(answerer: Answerer, question: str) -> None:
     answer = answerer.ask(question)
     assert not answer.answered and answer.citations == [] and answer.sources == {}
     assert "None of the 5 sources" in answer.text
+
+
+def test_a_question_about_a_person_by_name_alone_is_answered(answerer: Answerer) -> None:
+    """The model embeds rare names poorly; quotes that name her still count."""
+    answer = answerer.ask("Who was Sylvia Ageloff?")
+    assert answer.answered and {"walsh-1980", "kahn-sayers-1946"} & set(answer.sources)
+    assert any("Ageloff" in c.quote or "Agaloff" in c.quote for c in answer.citations)
 
 
 def test_an_unmentioned_name_is_given_as_the_reason(answerer: Answerer) -> None:

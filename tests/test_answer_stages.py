@@ -134,6 +134,8 @@ def test_a_source_that_only_shares_words_with_the_question_does_not_answer_it() 
     on_point = {"a": [quote("a", 0.36, 0.76), quote("a", 0.62, 0.6)], "b": [quote("b", 0.35, 0.9)]}
     verdict = judge(question, on_point)
     assert verdict.answered and verdict.sources == ["a"]
+    # The model knows no rare names, so a quote holding every word of the question still counts.
+    assert judge(question, {"a": [quote("a", 0.3, 1.0)]}).answered
 
 
 def test_quotes_never_overlap_and_stay_within_eight() -> None:

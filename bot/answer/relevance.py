@@ -16,7 +16,8 @@ from bot.answer.evidence import Evidence, Question
 ANSWER_FLOOR = 0.76  # best (literal) evidence score below this: the sources do not cover the question
 SOURCE_FLOOR = 0.45  # a further source must reach this ...
 SOURCE_MARGIN = 0.40  # ... and come within this of the best source
-MIN_SIMILARITY = 0.40  # a quote less similar than this shares words with the question, not its meaning
+MIN_SIMILARITY = 0.40  # a quote less similar than this shares words with the question, not its meaning ...
+ALL_WORDS = 0.99  # ... unless it holds every one of them ("Who was Sylvia Ageloff?": the model knows no names)
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,14 @@ class Verdict:
     reason: str = ""  # why the question is declined, for the reader
 
 
+def means(item: Evidence) -> bool:
+    """Whether a quote can speak for its source: near the question in meaning, or holding all its words."""
+    return item.similarity >= MIN_SIMILARITY or item.literal >= ALL_WORDS
+
+
 def judge(question: Question, evidence: dict[str, list[Evidence]]) -> Verdict:
     """Which sources address the question (if any)."""
-    ranked = sorted(((max((e.strictness for e in items if e.similarity >= MIN_SIMILARITY), default=0.0), source)
+    ranked = sorted(((max((e.strictness for e in items if means(e)), default=0.0), source)
                      for source, items in evidence.items() if items), reverse=True)
     best = ranked[0][0] if ranked else 0.0
     if question.unmentioned:
