@@ -74,27 +74,44 @@ class ProcessRun:
         return [json.loads(line) for line in self.lines if line.strip()]
 
 
+# A process started straight from the benchmark would report the benchmark's own peak memory:
+# Linux carries the parent's high-water mark into a child's ru_maxrss across fork and exec (the
+# benchmark holds the model and, at scale, 77,000 vectors). So a small launcher starts the process
+# and reports that process's peak alone.
+LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as report:
+    report.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_measured(argv: list[str], workspace: Workspace, stdin: str | None = None) -> ProcessRun:
-    """Run a process to its end, timing its first line of output and reading its peak memory."""
-    with tempfile.TemporaryFile() as errors:
+    """Run a process to its end, timing its first line of output and reading its own peak memory."""
+    with tempfile.TemporaryFile() as errors, tempfile.NamedTemporaryFile("r") as peak:
         started = time.perf_counter()
-        process = subprocess.Popen(argv, cwd=workspace.root, env=workspace.env(), text=True, stdout=subprocess.PIPE,
-                                   stderr=errors, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL)
+        process = subprocess.Popen([sys.executable, "-c", LAUNCHER, peak.name, *argv], cwd=workspace.root,
+                                   env=workspace.env(), text=True, stdout=subprocess.PIPE, stderr=errors,
+                                   stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL)
         if stdin is not None:
             process.stdin.write(stdin)
             process.stdin.close()
         first = process.stdout.readline()
         first_line = time.perf_counter() - started
         rest = process.stdout.read().splitlines()
-        _, status, usage = os.wait4(process.pid, 0)  # this child's own rusage, not all children's
+        process.wait()
         seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
         process.stdout.close()
         if process.returncode != 0:
             errors.seek(0)
             raise BenchmarkError(f"{Path(argv[0]).name} {argv[1]} exited with {process.returncode}: "
                                  f"{last_line(errors.read().decode(errors='replace'))}")
-    return ProcessRun(first_line, seconds, usage.ru_maxrss * 1024 / 1e6, [first.rstrip("\n"), *rest])
+        peak_kb = int(peak.read() or 0)
+    return ProcessRun(first_line, seconds, peak_kb * 1024 / 1e6, [first.rstrip("\n"), *rest])
 
 
 def last_line(text: str) -> str:
