@@ -71,6 +71,13 @@ def test_a_question_about_a_person_by_name_alone_is_answered(answerer: Answerer)
     assert any("Ageloff" in c.quote or "Agaloff" in c.quote for c in answer.citations)
 
 
+def test_a_two_part_question_is_answered_for_the_part_the_sources_cover(answerer: Answerer) -> None:
+    answer = answerer.ask("What is the capital of Australia? How did the assassin get the ice axe into the house?")
+    assert answer.answered and answer.citations
+    assert "one part of the question: “How did the assassin get the ice axe into the house”" in answer.lead
+    assert_verbatim(answer, answerer)
+
+
 def test_an_unmentioned_name_is_given_as_the_reason(answerer: Answerer) -> None:
     answer = answerer.ask("What did Trotsky think about the Kronstadt uprising in 1921?")
     assert "Kronstadt" in answer.lead

@@ -9,7 +9,7 @@ import pytest
 from bot.answer.caveats import attribution, caveat_line, text_hints
 from bot.answer.compose import Answerer, allocate
 from bot.answer.disagreement import detect, holds
-from bot.answer.evidence import Evidence, Question, pick
+from bot.answer.evidence import Evidence, Question, pick, split_parts
 from bot.answer.followup import resolve
 from bot.answer.models import Citation
 from bot.answer.relevance import judge
@@ -136,6 +136,15 @@ def test_a_source_that_only_shares_words_with_the_question_does_not_answer_it() 
     assert verdict.answered and verdict.sources == ["a"]
     # The model knows no rare names, so a quote holding every word of the question still counts.
     assert judge(question, {"a": [quote("a", 0.3, 1.0)]}).answered
+
+
+def test_a_compound_question_splits_into_the_questions_it_asks() -> None:
+    assert split_parts("Were visitors searched for weapons? How did the killer get the ice axe in?") == [
+        "Were visitors searched for weapons?", "How did the killer get the ice axe in?"]
+    assert split_parts("Who shot Kirov, and what happened to Nikolayev afterwards?") == [
+        "Who shot Kirov", "what happened to Nikolayev afterwards?"]
+    assert split_parts("Who killed Trotsky, and why?") == []  # "why" alone asks nothing new
+    assert split_parts("When and where did Mercader die?") == []
 
 
 def test_quotes_never_overlap_and_stay_within_eight() -> None:

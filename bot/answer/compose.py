@@ -13,9 +13,9 @@ import time
 from bot.answer import followup
 from bot.answer.caveats import caveat_line, text_hints
 from bot.answer.disagreement import detect
-from bot.answer.evidence import Evidence, Question, gather, pick, prepare
+from bot.answer.evidence import Evidence, Question, gather, pick, prepare, split_parts
 from bot.answer.models import Answer, Citation, SourceNote
-from bot.answer.relevance import judge
+from bot.answer.relevance import Verdict, judge
 from bot.answer.terms import Lexicon
 from bot.answer.text import render_text
 from index.config import Settings
@@ -61,17 +61,29 @@ class Answerer:
         question = self.validate(question)
         snap = self.searcher.snapshot
         resolved = followup.resolve(question, previous, snap.profiles)
-        prepared = prepare(self.searcher, self.lexicon(snap), resolved.search_text)
-        evidence = gather(self.searcher, prepared)
-        if resolved.only_sources:
-            evidence = {s: e for s, e in evidence.items() if s in resolved.only_sources}
-        verdict = judge(prepared, evidence)
+        prepared, evidence, verdict = self.weigh(resolved.search_text, resolved.only_sources)
+        covered = ""
+        if not verdict.answered:
+            # Two questions in one dilute each other; if the whole is not covered, a part may be.
+            for part in split_parts(resolved.search_text):
+                attempt = self.weigh(part, resolved.only_sources)
+                if attempt[2].answered:
+                    (prepared, evidence, verdict), covered = attempt, part
+                    break
         if not verdict.answered:
             answer = self.declined(question, snap, evidence, verdict.reason)
         else:
-            answer = self.answered(question, prepared, snap, {s: evidence[s] for s in verdict.sources})
+            answer = self.answered(question, prepared, snap, {s: evidence[s] for s in verdict.sources}, covered)
         answer.seconds = time.perf_counter() - started
         return answer
+
+    def weigh(self, text: str, only_sources: frozenset[str]) -> tuple[Question, dict[str, list[Evidence]], Verdict]:
+        """The question prepared, its evidence per source, and the verdict on it."""
+        prepared = prepare(self.searcher, self.lexicon(self.searcher.snapshot), text)
+        evidence = gather(self.searcher, prepared)
+        if only_sources:
+            evidence = {s: e for s, e in evidence.items() if s in only_sources}
+        return prepared, evidence, judge(prepared, evidence)
 
     def lexicon(self, snap: Snapshot) -> Lexicon:
         """Word statistics of the serving generation, built once per generation."""
@@ -82,7 +94,9 @@ class Answerer:
             return self._lexicon[1]
 
     def answered(self, question: str, prepared: Question, snap: Snapshot,
-                 evidence: dict[str, list[Evidence]]) -> Answer:
+                 evidence: dict[str, list[Evidence]], covered: str = "") -> Answer:
+        """The answer from the sources that address the question (or `covered`, the one part of
+        it they address)."""
         chosen = allocate(evidence, self.settings.max_citations)
         citations = [citation(n, item, snap) for n, item in enumerate(chosen, start=1)]
         notes = {source: self.note(snap, source, [c.quote for c in citations if c.source == source])
@@ -93,6 +107,8 @@ class Answerer:
         answer = Answer(question=question, answered=True, text="", citations=citations, sources=notes,
                         disagreement=bool(differences), differences=differences)
         answer.lead = lead(answer, len(snap.profiles))
+        if covered:
+            answer.lead += f" They speak to one part of the question: “{covered.rstrip('?!. ')}”."
         answer.text = render_text(answer)
         return answer
 

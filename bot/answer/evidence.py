@@ -78,6 +78,20 @@ class Question:
         return sum(w for s, w in self.weights.items() if s in stems) / self.total_weight
 
 
+# A compound question ("Were visitors searched for weapons? How did the killer get the ice axe
+# in?") asks several things at once.
+PART_BREAK = re.compile(r"(?<=\?)\s+|\s+[—–]\s+|,?\s+(?:and|or|but)\s+(?=(?:what|how|where|when|who|whom|why|which|"
+                        r"did|does|do|was|were|is|are|had|has|have)\b)", re.I)
+MIN_PART_WORDS = 2  # a part with fewer content words ("and why?") says too little on its own
+
+
+def split_parts(text: str) -> list[str]:
+    """The separate questions of a compound question; empty when it asks one thing."""
+    pieces = [p.strip(" ,;:") for p in PART_BREAK.split(text)]
+    pieces = [p for p in pieces if sum(is_content_word(w) for w in words(p)) >= MIN_PART_WORDS]
+    return pieces if len(pieces) >= 2 else []
+
+
 def prepare(searcher: Searcher, lexicon: Lexicon, text: str) -> Question:
     repaired = lexicon.vocabulary.repair(text)
     content = [w for w in words(repaired) if is_content_word(w)]
