@@ -71,6 +71,13 @@ def test_a_question_about_a_person_by_name_alone_is_answered(answerer: Answerer)
     assert any("Ageloff" in c.quote or "Agaloff" in c.quote for c in answer.citations)
 
 
+def test_quotes_name_whom_the_question_is_about(answerer: Answerer) -> None:
+    """Not how someone else died: both accounts of Krivitsky's death, the GPU murder and the suicide."""
+    answer = answerer.ask("How did Krivitsky die?")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "tracked down and murdered by the GPU in 1941" in quotes and "committed suicide" in quotes
+
+
 def test_a_two_part_question_is_answered_for_the_part_the_sources_cover(answerer: Answerer) -> None:
     answer = answerer.ask("What is the capital of Australia? How did the assassin get the ice axe into the house?")
     assert answer.answered and answer.citations

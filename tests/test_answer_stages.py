@@ -9,7 +9,7 @@ import pytest
 from bot.answer.caveats import attribution, caveat_line, text_hints
 from bot.answer.compose import Answerer, allocate
 from bot.answer.disagreement import detect, holds
-from bot.answer.evidence import Evidence, Question, pick, split_parts
+from bot.answer.evidence import Evidence, Question, gather, pick, prepare, split_parts
 from bot.answer.followup import resolve
 from bot.answer.models import Citation
 from bot.answer.relevance import judge
@@ -114,6 +114,27 @@ def test_synonyms_meet_every_inflected_form_but_names_have_none(tmp_path, embedd
     synonyms = lexicon.synonyms(["killed", "trotsky"])
     assert "murder" in dict(synonyms["kill"])  # "killed" is close to "murdered", if less to "murder"
     assert synonyms["trotski"] == []  # a Trotskyist is not Trotsky
+
+
+def test_a_quote_naming_none_of_the_question_s_names_ranks_below_one_that_does(tmp_path, embedder) -> None:
+    sources = write_sources(tmp_path / "sources", {
+        "a.txt": "Deaths\n\nIn May the old chairman Menzhinsky died of pneumonia after a long illness. His doctors "
+                 "had opened every window of the house on a cold night. The chairman of the police was buried "
+                 "with honours beside the wall, and the newspapers mourned him for a week.\n\n"
+                 "The defector Krivitsky was found in a Washington hotel room in 1941, shot through the head. "
+                 "He had written a book about the secret police and had testified before a committee. The "
+                 "police said that he had taken his own life; his friends said that he was murdered.",
+    })
+    settings = make_settings(tmp_path, sources)
+    build_index(settings, embedder=embedder)
+    answerer = Answerer(settings, Searcher(settings, embedder))
+    question = prepare(answerer.searcher, answerer.lexicon(answerer.searcher.snapshot), "How did Krivitsky die?")
+    assert question.names == ("krivitski",)
+    items = gather(answerer.searcher, question)[next(iter(answerer.searcher.snapshot.profiles))]
+    text = answerer.searcher.snapshot.texts[items[0].source]
+    by_name = {name: e for e in items for name in ("Menzhinsky", "Krivitsky") if name in text[e.start:e.end]}
+    assert by_name["Menzhinsky"].unnamed and not by_name["Krivitsky"].unnamed
+    assert items[0] is by_name["Krivitsky"]
 
 
 def evidence(source: str, start: int, score: float, passage: str = "p") -> Evidence:

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.answer.terms import Lexicon, content_stems, is_content_word, words
+from bot.answer.terms import Lexicon, content_stems, fold, is_content_word, stem, words
 from index.models import Passage
 from index.search import Searcher, Snapshot, UnitHit
 
 PASSAGES_PER_SOURCE = 4
 MIN_QUOTE_CHARS = 25
 ANSWER_TYPE_BONUS = 0.06  # a "when" question's quote has a date, a "how many" question's a figure
+NAME_PENALTY = 0.2  # a quote naming none of the people or places the question names is rarely about them
 REFERENCE_PENALTY = 0.25  # an entry of a reading list names a book; it states nothing about the question
 ASKS_WHEN = re.compile(r"\b(?:when|what (?:year|date|day|month)|which year|how long ago)\b", re.I)
 ASKS_HOW_MANY = re.compile(r"\b(?:how many|how much|what number|what percentage|what proportion)\b", re.I)
@@ -45,11 +46,13 @@ class Evidence:
     lexical: float  # BM25 score of the quote
     adjustment: float = 0.0  # answer type found (+) or a reference-list entry (-)
     literal: float = 0.0  # coverage by the question's own words only, no synonyms
+    unnamed: bool = False  # names none of the names the question is about
 
     @property
     def score(self) -> float:
-        """How well this quote answers: ranks the quotes of a source."""
-        return self.similarity + COVERAGE_WEIGHT * self.coverage + self.adjustment
+        """How well this quote answers: ranks the quotes of a source (a quote that names none of the
+        question's names ranks lower; whether the source covers the question does not depend on it)."""
+        return self.similarity + COVERAGE_WEIGHT * self.coverage + self.adjustment - NAME_PENALTY * self.unnamed
 
     @property
     def strictness(self) -> float:
@@ -69,6 +72,7 @@ class Question:
     weights: dict[str, float]  # stem -> idf
     unmentioned: tuple[str, ...] = ()  # names and quoted titles that no source mentions
     synonyms: dict[str, list[tuple[str, float]]] | None = None  # stem -> [(near-synonym stem, similarity)]
+    names: tuple[str, ...] = ()  # stems of the names the question is about ("krivitski")
 
     @property
     def total_weight(self) -> float:
@@ -96,7 +100,8 @@ def prepare(searcher: Searcher, lexicon: Lexicon, text: str) -> Question:
     repaired = lexicon.vocabulary.repair(text)
     content = [w for w in words(repaired) if is_content_word(w)]
     return Question(repaired, searcher.embed_query(repaired), lexicon.stats.weights(content_stems(repaired)),
-                    tuple(lexicon.vocabulary.unmentioned(text)), lexicon.synonyms(content))
+                    tuple(lexicon.vocabulary.unmentioned(text)), lexicon.synonyms(content),
+                    tuple(dict.fromkeys(stem(w) for w in content if fold(w) in lexicon.vocabulary.names)))
 
 
 def gather(searcher: Searcher, question: Question) -> dict[str, list[Evidence]]:
@@ -104,9 +109,10 @@ def gather(searcher: Searcher, question: Question) -> dict[str, list[Evidence]]:
     snap = searcher.snapshot
     coverage = coverage_by_unit(snap, question)
     literal = coverage_by_unit(snap, question, synonyms=False)
+    unnamed = missing_names(snap, question)
     by_source: dict[str, list[Evidence]] = {}
     for source, hits in searcher.candidates(question.text, question.vector).items():
-        items = [evidence(snap, question, hit, coverage, literal) for hit in hits
+        items = [evidence(snap, question, hit, coverage, literal, unnamed) for hit in hits
                  if hit.unit.end - hit.unit.start >= MIN_QUOTE_CHARS]
         by_source[source] = sorted(items, key=lambda e: -e.score)
     return {s: items for s, items in by_source.items() if items}
@@ -129,13 +135,24 @@ def coverage_by_unit(snap: Snapshot, question: Question, synonyms: bool = True) 
     return coverage
 
 
-def evidence(snap: Snapshot, question: Question, hit: UnitHit, coverage: np.ndarray, literal: np.ndarray) -> Evidence:
+def missing_names(snap: Snapshot, question: Question) -> np.ndarray:
+    """For every unit, whether it names none of the names the question is about ("How did
+    Krivitsky die?": a sentence on how Menzhinsky died is not an answer)."""
+    named = np.zeros(len(snap.unit_list), dtype=bool)
+    for name in question.names:
+        named[snap.lexical.containing(name)] = True
+    return ~named if question.names else named
+
+
+def evidence(snap: Snapshot, question: Question, hit: UnitHit, coverage: np.ndarray, literal: np.ndarray,
+             unnamed: np.ndarray) -> Evidence:
     passage = snap.passages[snap.passage_index[hit.unit.passage]]
     quote = snap.texts[hit.source][hit.unit.start:hit.unit.end]
     return Evidence(
         source=hit.source, passage=passage, start=hit.unit.start, end=hit.unit.end, similarity=hit.similarity,
         coverage=float(coverage[snap.unit_position[hit.unit.id]]), lexical=hit.lexical,
         adjustment=adjustment(question.text, quote), literal=float(literal[snap.unit_position[hit.unit.id]]),
+        unnamed=bool(unnamed[snap.unit_position[hit.unit.id]]),
     )
 
 
