@@ -86,7 +86,9 @@ class Vocabulary:
     def __init__(self, texts: list[str]) -> None:
         self.folded = " ".join(" ".join(fold(t).split()) for t in texts)
         self.counts = Counter(WORD_RE.findall(self.folded))
-        capitalised = Counter(fold(w) for t in texts for w in CAPITALISED_RE.findall(t))
+        capitalised: Counter[str] = Counter()
+        for word, n in Counter(w for t in texts for w in CAPITALISED_RE.findall(t)).items():
+            capitalised[fold(word)] += n  # fold each distinct word once, not every occurrence
         # Names: words written with a capital nearly everywhere ("Trotsky", "Coyoacan"), so not
         # just at the start of sentences.
         self.names = frozenset(w for w, n in capitalised.items() if n >= NAME_SHARE * self.counts.get(w, n))
