@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -16,7 +17,6 @@ from bot.answer.terms import Lexicon, content_stems, fold, is_content_word, stem
 from index.models import Passage
 from index.search import Searcher, Snapshot, UnitHit
 
-PASSAGES_PER_SOURCE = 4
 MIN_QUOTE_CHARS = 25
 ANSWER_TYPE_BONUS = 0.06  # a "when" question's quote has a date, a "how many" question's a figure
 NAME_PENALTY = 0.2  # a quote naming none of the people or places the question names is rarely about them
@@ -156,28 +156,31 @@ def evidence(snap: Snapshot, question: Question, hit: UnitHit, coverage: np.ndar
     )
 
 
+@lru_cache(maxsize=256)
+def asked_types(question: str) -> tuple[bool, bool]:
+    """Whether a question asks when, and whether it asks how many (read once per question)."""
+    return bool(ASKS_WHEN.search(question)), bool(ASKS_HOW_MANY.search(question))
+
+
 def adjustment(question: str, quote: str) -> float:
     """Small nudges for what a good answer looks like: the asked-for type of fact; not a book title."""
     value = 0.0
-    if ASKS_WHEN.search(question) and HAS_DATE.search(quote):
+    asks_when, asks_how_many = asked_types(question)
+    if asks_when and HAS_DATE.search(quote):
         value += ANSWER_TYPE_BONUS
-    if ASKS_HOW_MANY.search(question) and HAS_FIGURE.search(quote):
+    if asks_how_many and HAS_FIGURE.search(quote):
         value += ANSWER_TYPE_BONUS
     if all(REFERENCE_ENTRY.search(line) for line in quote.splitlines() if line.strip()):
         value -= REFERENCE_PENALTY
     return value
 
 
-SAME_PASSAGE_PENALTY = 0.0  # a second quote from a passage already quoted must be clearly better
-
-
 def pick(items: list[Evidence], limit: int) -> list[Evidence]:
-    """The best non-overlapping quotes of one source, at most `limit`, spread over its passages."""
+    """The best non-overlapping quotes of one source, at most `limit`."""
     chosen: list[Evidence] = []
     pool = list(items)
     while pool and len(chosen) < limit:
-        quoted = {c.passage.id for c in chosen}
-        best = max(pool, key=lambda e: e.score - SAME_PASSAGE_PENALTY * (e.passage.id in quoted))
+        best = max(pool, key=lambda e: e.score)
         pool.remove(best)
         if not any(best.overlaps(c) for c in chosen):
             chosen.append(best)
