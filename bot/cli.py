@@ -26,7 +26,8 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser() -> Parser:
     parser = Parser(prog="marginalia", description="Answers from your reading list, by quoting and citing it.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details on standard error")
+    parser.add_argument("-v", "--verbose", action="store_true", dest="log_details",
+                        help="log progress details on standard error")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     index = commands.add_parser("index", help="build or update the index of the sources folder")
     index.add_argument("--if-missing", action="store_true", help="only build when there is no index yet")
@@ -54,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         settings = load_settings()
-        configure_logging(settings.log_level if args.verbose or args.command == "bot" else "WARNING")
+        configure_logging(settings.log_level if args.log_details or args.command == "bot" else "WARNING")
         return COMMANDS[args.command](settings, args)
     except MarginaliaError as exc:
         print(f"marginalia: {exc}", file=sys.stderr)

@@ -47,6 +47,16 @@ def test_sources_giving_different_years_for_a_when_question_disagree() -> None:
     assert not detect("When was the treaty signed?", agreeing, PROFILES, strength, on_point={1, 2})
 
 
+def test_invented_history_against_history_is_named_as_the_point_of_conflict() -> None:
+    novel = SourceProfile(id="novel", file="c.txt", title="What If", authors=(), date="", flags=("fiction",))
+    profiles = {**PROFILES, "novel": novel}
+    citations = [cite(1, "chronicle", "The king died in his bed in 1925."),
+                 cite(2, "novel", "The king was assassinated in 1925 by his guards.")]
+    differences = detect("Was the king actually assassinated?", citations, profiles, {"chronicle": 1.0, "novel": 1.0})
+    assert differences and "fiction page's invented account" in differences[0].point
+    assert {side.summary for side in differences[0].sides} >= {"alternate-history fiction"}
+
+
 def test_opposed_sides_that_agree_on_a_plain_fact_are_not_flagged() -> None:
     citations = [cite(1, "chronicle", "The river floods every spring."),
                  cite(2, "annals", "Every spring the river floods the valley.")]

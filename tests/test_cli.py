@@ -92,3 +92,12 @@ def test_batch_json_answers_every_line_in_order(real_index: Settings) -> None:
 def test_index_if_missing_keeps_an_existing_index(real_index: Settings) -> None:
     result = run(["index", "--if-missing"], real_index)
     assert result.returncode == 0 and result.stdout == ""
+
+
+def test_the_logging_flag_and_eval_s_own_verbose_flag_do_not_overwrite_each_other() -> None:
+    from bot.cli import build_parser
+
+    logged = build_parser().parse_args(["-v", "eval", "gold.jsonl"])
+    assert logged.log_details and not logged.verbose
+    listed = build_parser().parse_args(["eval", "gold.jsonl", "--verbose"])
+    assert listed.verbose and not listed.log_details

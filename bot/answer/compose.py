@@ -61,12 +61,12 @@ class Answerer:
         question = self.validate(question)
         snap = self.searcher.snapshot
         resolved = followup.resolve(question, previous, snap.profiles)
-        prepared, evidence, verdict = self.weigh(resolved.search_text, resolved.only_sources)
+        prepared, evidence, verdict = self.weigh(snap, resolved.search_text, resolved.only_sources)
         covered = ""
         if not verdict.answered:
             # Two questions in one dilute each other; if the whole is not covered, a part may be.
             for part in split_parts(resolved.search_text):
-                attempt = self.weigh(part, resolved.only_sources)
+                attempt = self.weigh(snap, part, resolved.only_sources)
                 if attempt[2].answered:
                     (prepared, evidence, verdict), covered = attempt, part
                     break
@@ -77,9 +77,10 @@ class Answerer:
         answer.seconds = time.perf_counter() - started
         return answer
 
-    def weigh(self, text: str, only_sources: frozenset[str]) -> tuple[Question, dict[str, list[Evidence]], Verdict]:
+    def weigh(self, snap: Snapshot, text: str,
+              only_sources: frozenset[str]) -> tuple[Question, dict[str, list[Evidence]], Verdict]:
         """The question prepared, its evidence per source, and the verdict on it."""
-        prepared = prepare(self.searcher, self.lexicon(self.searcher.snapshot), text)
+        prepared = prepare(self.searcher, self.lexicon(snap), text)
         evidence = gather(self.searcher, prepared)
         if only_sources:
             evidence = {s: e for s, e in evidence.items() if s in only_sources}

@@ -54,21 +54,23 @@ def detect(question: str, citations: list[Citation], profiles: dict[str, SourceP
     `on_point` holds the citation numbers whose quotes address the question squarely (they
     contain most of its key words); only those count as a source denying or asserting.
     """
+    on_point = on_point or set()
     strong = strong_sources(strength)
-    sides = side_groups(citations, profiles, strong, key=lambda p: side_of(p))
+    sides = side_groups(citations, profiles, strong, key=side_of)
     voices = side_groups(citations, profiles, strong, key=lambda p: p.id)
     if len(voices) < 2:
         return []
+    figures_apart = conflicting_figures(voices)
     signals = {
         "opposed": opposed(sides, profiles),
         "contested question": bool(CONTEST_CUE.search(question)),
-        "figures": bool(conflicting_figures(voices)) or conflicting_years(question, voices, on_point or set()),
-        "denial": denial_asymmetry(voices, on_point or set()),
+        "figures": bool(figures_apart) or conflicting_years(question, voices, on_point),
+        "denial": denial_asymmetry(voices, on_point),
     }
     if sum(WEIGHTS[name] for name, on in signals.items() if on) < THRESHOLD:
         return []
     shown = sides if signals["opposed"] else voices
-    return [Difference(point=point(question, voices, profiles), sides=tuple(side(g, profiles) for g in shown))]
+    return [Difference(point=point(question, shown, figures_apart), sides=tuple(side(g, profiles) for g in shown))]
 
 
 def strong_sources(strength: dict[str, float]) -> set[str]:
@@ -158,8 +160,8 @@ def conflicting_years(question: str, groups: list[Group], on_point: set[int]) ->
     return any(not (a & b) for i, a in enumerate(years) for b in years[i + 1:])
 
 
-def point(question: str, groups: list[Group], profiles: dict[str, SourceProfile]) -> str:
-    conflicts = conflicting_figures(groups)
+def point(question: str, groups: list[Group], conflicts: dict[str, list[set[str]]]) -> str:
+    """What the sides differ on: the figures they give, invented history against history, or the question."""
     if conflicts:
         shown = " versus ".join(sorted(", ".join(sorted(v)) for v in next(iter(conflicts.values()))))
         return f"the figures they give ({shown})"

@@ -78,9 +78,6 @@ class Question:
     def total_weight(self) -> float:
         return sum(self.weights.values()) or 1.0
 
-    def coverage(self, stems: set[str]) -> float:
-        return sum(w for s, w in self.weights.items() if s in stems) / self.total_weight
-
 
 # A compound question ("Were visitors searched for weapons? How did the killer get the ice axe
 # in?") asks several things at once.
