@@ -2,12 +2,11 @@
 
 Its `run() -> dict` is called in a fresh process: its peak RSS is then the bot's own, not that of
 this process (which has built indexes by then), and it works on the benchmark's workspace rather
-than the project's index. Without that module, the row says so.
+than the project's index.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from typing import Any
@@ -25,8 +24,6 @@ UNIT_SUFFIXES = (("_ms", "ms"), ("_mb", "MB"), ("_seconds", "s"), ("_s", "s"))
 
 
 def run(ctx: Context) -> list[Row]:
-    if importlib.util.find_spec(MODULE) is None:
-        return [note_row("discord: 50 concurrent /ask", "skipped: benchmarks/discord_load.py is not there yet")]
     ctx.ensure_index()
     say("discord: 50 concurrent /ask through the Discord stand-in (benchmarks/discord_load.py, own process)")
     process = run_measured([sys.executable, "-c", CALL], ctx.workspace)

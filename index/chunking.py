@@ -193,9 +193,10 @@ def chunk_document(document: LoadedDocument, source_id: str, max_words: int = 18
 
     page = None
     for block in content_blocks(text):
-        if document.pages and document.page_at(block.start) != page:
+        at = document.page_at(block.start) if document.pages else None
+        if at != page:
             flush()  # a passage never runs across a page break: its page number must hold for all of it
-            page = document.page_at(block.start)
+            page = at
         if block.heading_level:
             flush()
             path = [(lvl, h) for lvl, h in path if lvl < block.heading_level]

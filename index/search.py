@@ -175,16 +175,17 @@ class Searcher:
         by_source: dict[str, list[str]] = defaultdict(list)
         for uid in pool:
             by_source[snap.unit_source[snap.unit_position[uid]]].append(uid)
-        found: dict[str, list[UnitHit]] = {}
+        chosen: dict[str, list[str]] = {}
         for source in self._sources_in_play(list(pool)[:DENSE_UNITS], lexical):
-            chosen = by_source[source][:DENSE_PER_SOURCE]
-            chosen += [uid for uid in (snap.unit_list[i].id for i in self._best_lexical(lexical, source))
-                       if uid not in chosen]
-            similarities = {uid: pool[uid] for uid in chosen if uid in pool}
-            similarities.update(self.unit_similarities(vector, [uid for uid in chosen if uid not in pool]))
-            found[source] = [UnitHit(snap.units[u], source, similarities[u], float(lexical[snap.unit_position[u]]))
-                             for u in chosen]
-        return found
+            nearest = by_source[source][:DENSE_PER_SOURCE]
+            lexical_best = [snap.unit_list[i].id for i in self._best_lexical(lexical, source)]
+            chosen[source] = nearest + [uid for uid in lexical_best if uid not in nearest]
+        # Units only BM25 found are beyond the pool: their vectors come in one fetch for all sources.
+        similarities = dict(pool)
+        beyond = [uid for ids in chosen.values() for uid in ids if uid not in pool]
+        similarities.update(self.unit_similarities(vector, beyond))
+        return {source: [UnitHit(snap.units[u], source, similarities[u], float(lexical[snap.unit_position[u]]))
+                         for u in ids] for source, ids in chosen.items()}
 
     def _sources_in_play(self, nearest: list[str], lexical: np.ndarray) -> list[str]:
         """The sources worth candidates of their own: those of the globally best units, at most
