@@ -99,6 +99,7 @@ def test_a_follow_up_naming_a_source_answers_from_that_source(answerer: Answerer
 def test_json_contract(answerer: Answerer) -> None:
     data = answerer.ask("When did Lenin die?").to_json()
     assert {"question", "answered", "text", "citations", "sources", "disagreement"} <= set(data)
+    assert data["answered"] and data["citations"]
     for citation in data["citations"]:
         assert {"n", "source", "quote", "start", "end", "section"} <= set(citation)
         assert {"title", "author", "date", "file", "flags", "note"} <= set(data["sources"][citation["source"]])

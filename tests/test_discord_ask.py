@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.answer.compose import Answerer
+from bot.discord.render import oneline
 from bot.store import Store
 from discord_standin import EPHEMERAL, DiscordStandin
 from index.config import Settings
@@ -17,10 +18,6 @@ from test_discord_helpers import (Launcher, bot_settings, cited_sources, custom_
                                   is_answer, unescape)
 
 QUESTION = "Who killed Trotsky?"
-
-
-def oneline(text: str) -> str:
-    return " ".join(text.split())
 
 
 async def test_ask_in_a_server_quotes_cites_and_offers_buttons(standin: DiscordStandin, launch_bot: Launcher,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-import discord
 import pytest
 
 from bot.answer.compose import Answerer
@@ -135,11 +134,6 @@ def test_clip_cuts_at_a_word_boundary() -> None:
     assert clip("short", 10) == "short"
     clipped = clip("word " * 100, 50)
     assert size(clipped) <= 50 and clipped.endswith("word…")
-
-
-def test_embeds_serialise_for_discord() -> None:
-    embed = render_answer(long_answer())[0].embeds[0]
-    assert isinstance(embed, discord.Embed) and embed.to_dict()["type"] == "rich"
 
 
 async def test_reading_list_and_source_cards_fit(answerer: Answerer) -> None:

@@ -51,6 +51,7 @@ def test_a_refused_question_does_not_count() -> None:
 def test_a_cited_passage_is_found_with_its_surroundings(answerer: Answerer) -> None:
     answer = answerer.ask("Who killed Trotsky?")
     snap = answerer.searcher.snapshot
+    assert answer.citations
     for citation in answer.citations:
         ref = PassageRef.of(citation)
         excerpt = find_excerpt(snap, ref, room=1500)

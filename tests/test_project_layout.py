@@ -8,7 +8,6 @@ import hashlib
 import re
 from pathlib import Path
 
-from index.catalog import load_catalog
 from index.config import PROJECT_ROOT, Settings
 
 SHARED_SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
@@ -60,13 +59,6 @@ def test_discord_is_imported_only_under_bot_discord() -> None:
         if "discord" in path.relative_to(PROJECT_ROOT / "bot").parts[:1]:
             continue
         assert "discord" not in names, f"{path} imports discord outside bot/discord/"
-
-
-def test_every_source_file_has_a_catalog_entry_and_back() -> None:
-    sources = PROJECT_ROOT / "sources"
-    catalog = load_catalog(sources)  # raises on any problem
-    files = {p.name for p in sources.iterdir() if p.is_file() and p.name != "catalog.toml"}
-    assert files == set(catalog.by_file)
 
 
 def test_sources_are_the_seed_documents_unaltered() -> None:

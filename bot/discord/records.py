@@ -6,6 +6,7 @@ report failure to the member: `StoreUnavailable` carries a message they can read
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from bot.store import SafeRecorder, Store, StoreUnavailable
@@ -47,9 +48,10 @@ async def open_store(recorder: SafeRecorder) -> Store:
 async def vote(recorder: SafeRecorder, question_id: int, user_id: int, direction: str) -> None:
     """Record a 👍 ("up") or 👎 ("down"); a member's second vote replaces the first."""
     store = await open_store(recorder)
-    if await store.question(question_id) is None:
-        raise AnswerGone()
-    await store.record_feedback(question_id, user_id, VOTES[direction])
+    try:
+        await store.record_feedback(question_id, user_id, VOTES[direction])
+    except sqlite3.IntegrityError as exc:  # the answer is gone: one statement, so no race with /forget
+        raise AnswerGone() from exc
 
 
 async def forget(recorder: SafeRecorder, user_id: int) -> Forgotten:

@@ -10,7 +10,6 @@ which is never less than Discord's count.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -19,8 +18,8 @@ import discord
 from bot.answer.caveats import attribution
 from bot.answer.models import Answer, Citation, Difference, SourceNote
 from bot.answer.text import profile_of
+from bot.discord.passages import SENTENCE_END
 
-SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][”’\"')\]])\s+")
 CONTINUED = " (continued)"
 FOOTER = "Every quote is verbatim from the reading list. “Show passage” shows it in context."
 
