@@ -251,14 +251,13 @@ class Builder:
         self.report.characters = sum(len(t) for _, t in fresh)
 
     def store_vectors(self, generation: str, entries: dict[str, DocumentEntry], vectors: dict[str, np.ndarray]) -> None:
-        units = [(e.profile.id, u) for e in entries.values() for u in e.units]
-        self.progress("storing", 0, len(units))
+        # Only ids and vectors: where a unit lies is in the generation's manifest, read by search.
+        ids = [u.id for e in entries.values() for u in e.units]
+        self.progress("storing", 0, len(ids))
         collection = self.store.create(generation)
-        ids = [u.id for _, u in units]
-        metadatas = [{"source": source, "passage": u.passage, "start": u.start, "end": u.end} for source, u in units]
         matrix = np.vstack([vectors[i] for i in ids]) if ids else np.zeros((0, 1), np.float32)
-        self.store.add(collection, ids, matrix, metadatas)
-        self.progress("storing", len(units), len(units))
+        self.store.add(collection, ids, matrix)
+        self.progress("storing", len(ids), len(ids))
 
     def verify(self, generation: str, entries: dict[str, DocumentEntry]) -> None:
         """Refuse to switch to a generation that is not whole."""

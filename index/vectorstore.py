@@ -55,12 +55,10 @@ class VectorStore:
     def collection(self, generation: str):
         return self.client.get_collection(self.name(generation), embedding_function=None)
 
-    def add(self, collection, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict]) -> None:
+    def add(self, collection, ids: Sequence[str], vectors: np.ndarray) -> None:
         step = max(1, min(self.client.get_max_batch_size(), 4000))
         for begin in range(0, len(ids), step):
-            end = begin + step
-            collection.add(ids=list(ids[begin:end]), embeddings=vectors[begin:end],
-                           metadatas=list(metadatas[begin:end]))
+            collection.add(ids=list(ids[begin:begin + step]), embeddings=vectors[begin:begin + step])
 
     def vectors(self, generation: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors by id (the ones that exist)."""
