@@ -111,6 +111,33 @@ def test_spelling_is_repaired_only_towards_words_the_sources_use() -> None:
     assert vocabulary.unmentioned("Was it Krivitsky? I read it was.") == []
 
 
+def test_the_other_names_a_source_gives_a_person_are_read_from_the_text() -> None:
+    vocabulary = Vocabulary([
+        "Raymond Mercader who was living under the pseudonym Jacques Mornard, struck. Mornard fled. "
+        "Karl Reich, alias Johanson, met Bessonov. Reich left. Ramon Mercader (“Jacson”) came in. "
+        "He was sent to Mexico under the name of Mornard. Mexico was hot. Johanson and Bessonov talked.",
+    ])
+    assert vocabulary.aliases["mercader"] == {"mornard", "jacson"}
+    assert vocabulary.aliases["johanson"] == {"reich"}
+    assert "mexico" not in vocabulary.aliases  # a place a person was sent to is not one of his names
+
+
+def test_a_quote_naming_a_person_by_another_of_his_names_is_not_ranked_down(tmp_path, embedder) -> None:
+    sources = write_sources(tmp_path / "sources", {
+        "a.txt": "The agent\n\nRamon Mercader, who was living under the pseudonym Jacques Mornard, reached Mexico "
+                 "in 1939. Mornard courted a young American and was soon a familiar visitor at the house.\n\n"
+                 "Mornard asked Trotsky to read an article, and so was alone with him in the study.",
+    })
+    settings = make_settings(tmp_path, sources)
+    build_index(settings, embedder=embedder)
+    answerer = Answerer(settings, Searcher(settings, embedder))
+    question = prepare(answerer.searcher, answerer.lexicon(answerer.searcher.snapshot),
+                       "How did Mercader get near Trotsky?")
+    assert question.spellings("mercad") == ("mercad", "mornard")
+    items = gather(answerer.searcher, question)[next(iter(answerer.searcher.snapshot.profiles))]
+    assert not any(e.unnamed for e in items)
+
+
 def test_synonyms_meet_every_inflected_form_but_names_have_none(tmp_path, embedder) -> None:
     sources = write_sources(tmp_path / "sources", {
         "a.txt": "Exile\n\nJacson murdered Trotsky in Coyoacan. The Trotskyists mourned him. "

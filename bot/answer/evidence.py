@@ -73,6 +73,11 @@ class Question:
     unmentioned: tuple[str, ...] = ()  # names and quoted titles that no source mentions
     synonyms: dict[str, list[tuple[str, float]]] | None = None  # stem -> [(near-synonym stem, similarity)]
     names: tuple[str, ...] = ()  # stems of the names the question is about ("krivitski")
+    aliases: dict[str, tuple[str, ...]] | None = None  # name stem -> stems of the other names the sources give
+
+    def spellings(self, term: str) -> tuple[str, ...]:
+        """A term and the aliases the sources give it ("mercad": "mornard", "jacson")."""
+        return (term, *(self.aliases or {}).get(term, ()))
 
     @property
     def total_weight(self) -> float:
@@ -96,9 +101,12 @@ def split_parts(text: str) -> list[str]:
 def prepare(searcher: Searcher, lexicon: Lexicon, text: str) -> Question:
     repaired = lexicon.vocabulary.repair(text)
     content = [w for w in words(repaired) if is_content_word(w)]
+    known = lexicon.vocabulary
     return Question(repaired, searcher.embed_query(repaired), lexicon.stats.weights(content_stems(repaired)),
-                    tuple(lexicon.vocabulary.unmentioned(text)), lexicon.synonyms(content),
-                    tuple(dict.fromkeys(stem(w) for w in content if fold(w) in lexicon.vocabulary.names)))
+                    tuple(known.unmentioned(text)), lexicon.synonyms(content),
+                    tuple(dict.fromkeys(stem(w) for w in content if fold(w) in known.names)),
+                    {stem(w): tuple(stem(a) for a in sorted(known.aliases[fold(w)]))
+                     for w in content if fold(w) in known.aliases})
 
 
 def gather(searcher: Searcher, question: Question) -> dict[str, list[Evidence]]:
@@ -127,7 +135,8 @@ def coverage_by_unit(snap: Snapshot, question: Question, synonyms: bool = True) 
         for synonym, similarity in (question.synonyms or {}).get(term, []) if synonyms else []:
             positions = snap.lexical.containing(synonym)
             credit[positions] = np.maximum(credit[positions], similarity)
-        credit[snap.lexical.containing(term)] = 1.0
+        for spelling in question.spellings(term):
+            credit[snap.lexical.containing(spelling)] = 1.0
         coverage += credit * weight / question.total_weight
     return coverage
 
@@ -137,7 +146,8 @@ def missing_names(snap: Snapshot, question: Question) -> np.ndarray:
     Krivitsky die?": a sentence on how Menzhinsky died is not an answer)."""
     named = np.zeros(len(snap.unit_list), dtype=bool)
     for name in question.names:
-        named[snap.lexical.containing(name)] = True
+        for spelling in question.spellings(name):
+            named[snap.lexical.containing(spelling)] = True
     return ~named if question.names else named
 
 

@@ -78,6 +78,17 @@ NAME_SHARE = 0.8
 QUOTED_RE = re.compile(r"(?:(?<=\s)|^)['‘“\"]([^'‘’“”\"]{3,80})['’”\"](?=[\s?.!,;:]|$)")
 TOKEN_RE = re.compile(r"[^\W\d_][\w’'-]*")
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# Another name the sources themselves give a person: "Karl Reich, alias Johanson", "Ramon Mercader
+# ("Jacson")", "Mercader who was living under the pseudonym Jacques Mornard", "under the name of
+# Mornard" (i.e. Mercader or 'Jacson').
+_NAME = r"[A-ZÀ-Þ][\w'-]+(?:\s+[A-ZÀ-Þ][\w'-]+)*"
+_Q = r"[\"“'‘]?"
+ALIAS_RES = (
+    re.compile(rf"({_NAME}),?\s+alias\s+({_NAME})"),
+    re.compile(rf"({_NAME})\s+\(\s*[\"“'‘]({_NAME})[\"”'’]\s*\)"),
+    re.compile(rf"({_NAME}),?\s+who\s+was\s+\w+\s+under\s+the\s+(?:pseudonym|name)(?:\s+of)?\s+({_NAME})"),
+    re.compile(rf"under\s+the\s+name\s+of\s+({_NAME})\W{{0,3}}\(i\.e\.\s+{_Q}({_NAME}){_Q}(?:\s+or\s+{_Q}({_NAME}))?"),
+)
 
 
 class Vocabulary:
@@ -92,6 +103,7 @@ class Vocabulary:
         # Names: words written with a capital nearly everywhere ("Trotsky", "Coyoacan"), so not
         # just at the start of sentences.
         self.names = frozenset(w for w, n in capitalised.items() if n >= NAME_SHARE * self.counts.get(w, n))
+        self.aliases = aliases(texts, self.names)
 
     def content_words(self) -> list[str]:
         """Every word of the corpus that can carry meaning, most frequent first."""
@@ -131,6 +143,19 @@ class Vocabulary:
             if not self.knows(name) and not any(name in p for p in missing):
                 missing.append(name)
         return missing
+
+
+def aliases(texts: list[str], names: frozenset[str]) -> dict[str, frozenset[str]]:
+    """For each (folded) surname, the other surnames the sources give the same person."""
+    groups: dict[str, set[str]] = {}
+    for text in texts:
+        for pattern in ALIAS_RES:
+            for match in pattern.finditer(text):
+                found = {fold(name.split()[-1]).strip("'-") for name in match.groups() if name} & names
+                merged = found.union(*(groups.get(name, set()) for name in found))
+                for name in merged:
+                    groups[name] = merged
+    return {name: frozenset(group - {name}) for name, group in groups.items() if len(group) > 1}
 
 
 def proper_names(question: str) -> list[str]:
