@@ -29,6 +29,7 @@ def test_the_assassination_is_answered_from_both_camps_in_their_own_words(answer
     quotes = " ".join(c.quote for c in answer.citations)
     assert "struck a fatal blow with an ice-pick by Ramon Mercader" in quotes  # Walsh: an agent of the GPU
     assert "Jacson murdered his leader" in quotes  # Kahn & Sayers: one of his own followers
+    assert answer.disagreement and "who is to blame" in answer.differences[0].point
 
 
 def test_the_moscow_trial_confessions_show_where_the_sources_differ(answerer: Answerer) -> None:

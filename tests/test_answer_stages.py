@@ -57,6 +57,16 @@ def test_invented_history_against_history_is_named_as_the_point_of_conflict() ->
     assert {side.summary for side in differences[0].sides} >= {"alternate-history fiction"}
 
 
+def test_opposed_sides_on_who_is_to_blame_disagree() -> None:
+    citations = [cite(1, "chronicle", "The minister was shot by an agent of the secret police."),
+                 cite(2, "annals", "The minister was shot by a disgruntled follower of his own.")]
+    strength = {"chronicle": 1.0, "annals": 0.9}
+    differences = detect("Who killed the minister?", citations, PROFILES, strength)
+    assert differences and differences[0].point.startswith("who is to blame")
+    assert detect("Who was to blame for the minister's death?", citations, PROFILES, strength)
+    assert not detect("Where was the minister shot?", citations, PROFILES, strength)
+
+
 def test_opposed_sides_that_agree_on_a_plain_fact_are_not_flagged() -> None:
     citations = [cite(1, "chronicle", "The river floods every spring."),
                  cite(2, "annals", "Every spring the river floods the valley.")]

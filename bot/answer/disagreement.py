@@ -7,7 +7,8 @@ The detector weighs evidence, it does not read minds. Signals, each measured on 
 - conflicting figures: the same kind of quantity ("… million") with different numbers, or, for
   a "when" question, on-point quotes that share no year;
 - denial: one side's best quote denies (never, not, frame-up …) where the other's asserts;
-- the question itself asks about a contested matter ("really", "actually", "or", "how many").
+- the question itself asks about a contested matter ("really", "actually", "or") or who is to
+  blame ("who killed", "guilty", "responsible").
 
 Opposed sides alone are not enough (both camps agree on when Lenin died), nor is a contested
 question alone (a single source cannot disagree with itself). Reported speech is discounted: a
@@ -29,7 +30,11 @@ STRONG_FLOOR = 0.45  # ... and at least this good
 THRESHOLD = 1.6
 WEIGHTS = {"opposed": 1.0, "contested question": 0.8, "figures": 0.6, "denial": 0.4}
 
+# A contested matter: a doubt ("really", "or") or a verdict ("fair", "genuine") ...
 CONTEST_CUE = re.compile(r"\b(?:or|really|actually|truly|true that|deliberately|fair|genuine(?:ly)?)\b", re.I)
+# ... or who is to blame for a deed, which opposed camps rarely agree on.
+BLAME = re.compile(r"\b(?:guilt\w*|blame\w*|responsib\w*|culprits?|"
+                   r"who\b[^?.]{0,30}?\b(?:kill|murder|assassinat|order)\w*)\b", re.I)
 DENIAL = re.compile(r"\b(?:not|never|no|nor|neither|denied|denies|deny|false(?:ly)?|fabricat\w*|"
                     r"frame-?ups?|framed|myths?|slander\w*|lies)\b", re.I)
 REPORTED = re.compile(r"\b(?:claim(?:ed|s)?|alleg(?:ed|es|ing)|according to|was said to|"
@@ -63,7 +68,7 @@ def detect(question: str, citations: list[Citation], profiles: dict[str, SourceP
     figures_apart = conflicting_figures(voices)
     signals = {
         "opposed": opposed(sides, profiles),
-        "contested question": bool(CONTEST_CUE.search(question)),
+        "contested question": bool(CONTEST_CUE.search(question) or BLAME.search(question)),
         "figures": bool(figures_apart) or conflicting_years(question, voices, on_point),
         "denial": denial_asymmetry(voices, on_point),
     }
@@ -168,6 +173,8 @@ def point(question: str, groups: list[Group], conflicts: dict[str, list[set[str]
     labels = [g.label for g in groups]
     if "fiction" in labels:
         return f"what happened: the fiction page's invented account against the historical sources, on “{question}”"
+    if BLAME.search(question):
+        return f"who is to blame: their accounts are incompatible on “{question}”"
     return f"their accounts are incompatible on “{question}”"
 
 
