@@ -22,8 +22,9 @@ from benchmarks.asking import checked, memory_row, warm_latencies
 from benchmarks.building import BuildSample, timed_build
 from benchmarks.context import Context, say
 from benchmarks.report import Row, note_row, summarise
-from benchmarks.workspace import MARGINALIA, SOURCES, BenchmarkError, ChromaServer, Workspace, run_measured
+from benchmarks.workspace import MARGINALIA, SOURCES, BenchmarkError, Workspace, run_measured
 from index.build import discover
+from index.chroma_server import HOST, ChromaServer
 from index.embedding import Embedder
 
 FACTOR = 50
@@ -153,7 +154,7 @@ def run(ctx: Context) -> list[Row]:
             build_row("scale build, embedded Chroma", embedded, "full build")]
     rows += ask_rows(ctx, workspace, "embedded")
     with ChromaServer(ctx.root / "scale" / "chroma-server") as server:
-        served = workspace.elsewhere(ctx.root / "scale" / "data-server", "127.0.0.1", server.port)
+        served = workspace.elsewhere(ctx.root / "scale" / "data-server", HOST, server.port)
         say("scale: building again through a `chroma run` server (vectors reused)")
         rows.append(build_row("scale build, Chroma server", timed_build(served.settings, ReplayEmbedder(recorder)),
                               "embeddings reused from the embedded build"))  # type: ignore[arg-type]
@@ -185,6 +186,14 @@ def memory(ctx: Context, workspace: Workspace, kind: str, server: ChromaServer |
         process = checked(run_measured([str(MARGINALIA), "ask", "--json", "-"], workspace, stdin), len(ctx.questions))
     except BenchmarkError as exc:
         return note_row(name + " (failed)", str(exc)[-200:])
-    note = f" (+ the server's own {server.rss_mb():,.0f} MB)" if server else ""
+    note = f" (+ the server's own {rss_mb(server):,.0f} MB)" if server else ""
     return memory_row(name, [process], note=f"client process{note}")
+
+
+def rss_mb(server: ChromaServer) -> float:
+    """The running Chroma server's own resident memory, in megabytes."""
+    import psutil
+
+    assert server.process is not None
+    return psutil.Process(server.process.pid).memory_info().rss / 1e6
 

@@ -1,6 +1,6 @@
 """Where benchmarks run: copies of the reading list in temporary folders, the settings and the
-environment that point Marginalia (in process or as a `marginalia` process) at them, measured
-child processes, and a `chroma run` server on a free loopback port."""
+environment that point Marginalia (in process or as a `marginalia` process) at them, and measured
+child processes."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ import dataclasses
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,11 +19,10 @@ from index.config import PROJECT_ROOT, Settings
 
 SOURCES = PROJECT_ROOT / "sources"
 MARGINALIA = Path(sys.executable).with_name("marginalia")
-CHROMA = Path(sys.executable).with_name("chroma")
 
 
 class BenchmarkError(RuntimeError):
-    """A benchmark could not be measured (a process failed, a server did not start)."""
+    """A benchmark could not be measured (a process failed, say)."""
 
 
 @dataclass(frozen=True)
@@ -118,57 +115,3 @@ def last_line(text: str) -> str:
     """The last non-empty line of a process's error output: usually the exception that ended it."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else "(no error output)"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class ChromaServer:
-    """A `chroma run` process on 127.0.0.1, started and stopped by the benchmark itself."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-
-    def __enter__(self) -> ChromaServer:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def start(self, timeout: float = 60.0) -> None:
-        log = open(self.path.with_suffix(".log"), "ab")
-        self.process = subprocess.Popen([str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1",
-                                         "--port", str(self.port)], stdout=log, stderr=subprocess.STDOUT)
-        log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise BenchmarkError(f"chroma run exited with {self.process.returncode} (see {log.name})")
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/v2/heartbeat", timeout=1).read()
-                return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise BenchmarkError("chroma run did not answer its heartbeat within a minute")
-
-    def rss_mb(self) -> float:
-        import psutil
-
-        assert self.process is not None
-        return psutil.Process(self.process.pid).memory_info().rss / 1e6
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()

@@ -73,16 +73,13 @@ def quiet_libraries() -> None:
                         ("TRANSFORMERS_VERBOSITY", "error"), ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),
                         ("ANONYMIZED_TELEMETRY", "False")):
         os.environ.setdefault(name, value)
-    for name in ("sentence_transformers", "chromadb", "httpx", "bm25s", "transformers"):
+    for name in ("sentence_transformers", "chromadb", "httpx", "transformers"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
-    # bm25s sets its own logger to DEBUG when imported; keep its chatter off the terminal.
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(lambda record: record.levelno >= logging.WARNING or not record.name.startswith("bm25s"))
 
 
 def cmd_index(settings, args) -> int:

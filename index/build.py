@@ -141,24 +141,18 @@ class Builder:
         files = discover(sources)
         entries: dict[str, DocumentEntry] = {}
         max_bytes = int(self.settings.max_file_mb * 1_000_000)
-        taken: set[str] = set(catalog.by_id)
         for n, path in enumerate(files, start=1):
             self.progress("reading", n, len(files))
             relative = path.relative_to(sources).as_posix()
             if not is_supported(path):
                 self.fail(relative, f"unsupported file type {path.suffix or '(none)'!r}")
                 continue
-            profile = catalog.by_file.get(relative) or self.uncatalogued(catalog, relative, taken)
+            profile = catalog.profile_for(relative)
             try:
                 entries[relative] = self.read_one(path, relative, profile, old.get(relative), max_bytes)
             except LoadError as exc:
                 self.fail(relative, exc.reason)
         return entries
-
-    def uncatalogued(self, catalog: Catalog, relative: str, taken: set[str]) -> SourceProfile:
-        profile = catalog.profile_for(relative, taken)
-        taken.add(profile.id)
-        return profile
 
     def read_one(self, path: Path, relative: str, profile: SourceProfile, before: DocumentEntry | None,
                  max_bytes: int) -> DocumentEntry:

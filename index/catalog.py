@@ -24,21 +24,26 @@ class Catalog:
 
     by_file: dict[str, SourceProfile] = field(default_factory=dict)
     path: Path | None = None
+    uncatalogued: dict[str, SourceProfile] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def by_id(self) -> dict[str, SourceProfile]:
         return {p.id: p for p in self.by_file.values()}
 
-    def profile_for(self, file: str, taken: set[str] | None = None) -> SourceProfile:
+    def profile_for(self, file: str) -> SourceProfile:
         """The entry for a file; an uncatalogued file gets an empty profile and a warning.
 
-        `taken` holds ids already given out in this build, so two uncatalogued files never share one.
+        An uncatalogued file's id is unique among all the ids this catalog has given out, and the
+        same each time the file is asked for.
         """
         if file in self.by_file:
             return self.by_file[file]
-        log.warning("%s has no catalog entry; indexing it with an empty profile", file)
-        source_id = uncatalogued_id(file, set(self.by_id) | (taken or set()))
-        return SourceProfile(id=source_id, file=file, title=Path(file).stem, cataloged=False)
+        if file not in self.uncatalogued:
+            log.warning("%s has no catalog entry; indexing it with an empty profile", file)
+            taken = set(self.by_id) | {p.id for p in self.uncatalogued.values()}
+            self.uncatalogued[file] = SourceProfile(id=uncatalogued_id(file, taken), file=file,
+                                                    title=Path(file).stem, cataloged=False)
+        return self.uncatalogued[file]
 
 
 def uncatalogued_id(file: str, taken: set[str]) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
+from pydantic_core import PydanticUseDefault
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -83,10 +84,10 @@ class Settings(BaseSettings):
 
     @field_validator("project_dir", "database_path", mode="before")
     @classmethod
-    def _empty_path(cls, value: object, info) -> object:
+    def _empty_path(cls, value: object) -> object:
         """An empty value in `.env` means the default, not the current folder."""
-        if value in ("", None):
-            return PROJECT_ROOT if info.field_name == "project_dir" else None
+        if value == "":
+            raise PydanticUseDefault
         return value
 
     @field_validator("discord_guild_ids", "admin_role_ids", mode="before")

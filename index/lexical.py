@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+
+@lru_cache(maxsize=1)
+def bm25s():
+    """bm25s, imported when first needed (it is slow to import) and quietened once: importing it
+    sets its logger to DEBUG, which would put its chatter on the terminal whatever the level."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
 
 
 @lru_cache(maxsize=1)
@@ -17,16 +28,12 @@ def stemmer():
 
 
 def tokenize(texts: Sequence[str]):
-    import bm25s
-
-    return bm25s.tokenize(list(texts), stopwords="en", stemmer=stemmer(), show_progress=False)
+    return bm25s().tokenize(list(texts), stopwords="en", stemmer=stemmer(), show_progress=False)
 
 
 def build_bm25(texts: Sequence[str], folder: Path) -> None:
     """Index the units' texts (in manifest order) and save to folder."""
-    import bm25s
-
-    retriever = bm25s.BM25()
+    retriever = bm25s().BM25()
     retriever.index(tokenize(texts), show_progress=False)
     retriever.save(str(folder))
 
@@ -35,16 +42,12 @@ class LexicalIndex:
     """A loaded BM25 index; document i is unit i of the generation's manifest."""
 
     def __init__(self, folder: Path, size: int) -> None:
-        import bm25s
-
-        self.retriever = bm25s.BM25.load(str(folder))
+        self.retriever = bm25s().BM25.load(str(folder))
         self.size = size
 
     def terms(self, query: str) -> list[str]:
         """The query's stemmed terms that occur in the indexed units."""
-        import bm25s
-
-        tokens = bm25s.tokenize([query], stopwords="en", stemmer=stemmer(), return_ids=False, show_progress=False)
+        tokens = bm25s().tokenize([query], stopwords="en", stemmer=stemmer(), return_ids=False, show_progress=False)
         vocab = self.retriever.vocab_dict
         return [t for t in tokens[0] if t in vocab]
 

@@ -7,6 +7,7 @@ collection, so a build never touches the collection that is serving questions.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from pathlib import Path
 
 import numpy as np
@@ -75,7 +76,9 @@ class VectorStore:
         return [c.name[len(self.prefix):] for c in self.client.list_collections() if c.name.startswith(self.prefix)]
 
     def drop(self, generation: str) -> None:
-        if generation in self.generations():
+        from chromadb.errors import NotFoundError
+
+        with suppress(NotFoundError):  # already gone is as good as dropped
             self.client.delete_collection(self.name(generation))
 
     def drop_all_except(self, keep: Iterable[str]) -> None:

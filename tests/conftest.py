@@ -5,11 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +17,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from discord_fixtures import *  # noqa: E402,F401,F403  (network guard + Discord stand-in fixtures)
 
+from index.chroma_server import ChromaServer  # noqa: E402
 from index.config import PROJECT_ROOT, Settings  # noqa: E402
 from index.embedding import Embedder  # noqa: E402
 
@@ -70,53 +66,7 @@ def answerer(real_index: Settings, embedder: Embedder):
     return Answerer(real_index, Searcher(real_index, embedder))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class ChromaServer:
-    """A real `chroma run` process on 127.0.0.1 that tests may stop and start again."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/api/v2/heartbeat"
-
-    def start(self, timeout: float = 30.0) -> None:
-        chroma = Path(sys.executable).with_name("chroma")
-        log = open(self.path.with_suffix(".log"), "ab")
-        self.process = subprocess.Popen([str(chroma), "run", "--path", str(self.path), "--host", "127.0.0.1",
-                                         "--port", str(self.port)], stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"chroma run exited with {self.process.returncode}")
-            try:
-                urllib.request.urlopen(self.url, timeout=1).read()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("chroma run did not answer its heartbeat in time")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
-    server = ChromaServer(tmp_path_factory.mktemp("chroma-server") / "db")
-    server.start()
-    yield server
-    server.stop()
+    with ChromaServer(tmp_path_factory.mktemp("chroma-server") / "db") as server:
+        yield server
