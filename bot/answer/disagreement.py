@@ -21,8 +21,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.answer.evidence import YEAR, asked_types
 from bot.answer.models import Citation, Difference, Side
 from bot.answer.terms import content_stems
+from index.chunking import sentence_spans
 from index.models import SourceProfile
 
 STRONG_MARGIN = 0.6  # a source counts as a side if its best evidence is this close to the best source's
@@ -143,26 +145,23 @@ def conflicting_figures(groups: list[Group]) -> dict[str, list[set[str]]]:
     return conflicts
 
 
-ASKS_WHEN = re.compile(r"\b(?:when|what (?:year|date)|which year)\b", re.I)
-YEAR = re.compile(r"\b(?:1[5-9]\d\d|20[0-4]\d)\b")
-
-
-SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
-
-
 def conflicting_years(question: str, groups: list[Group], on_point: set[int]) -> bool:
     """For a "when" question: two sources whose sentences on the question name no year in common."""
-    if not ASKS_WHEN.search(question):
+    if not asked_types(question)[0]:
         return False
     asked = set(content_stems(question))
     years = []
     for group in groups:
         found = {year for c in group.citations if c.n in on_point and holds(c)
-                 for sentence in SENTENCE.findall(c.quote) if asked & set(content_stems(sentence))
+                 for sentence in sentences(c.quote) if asked & set(content_stems(sentence))
                  for year in YEAR.findall(sentence)}
         if found:
             years.append(found)
     return any(not (a & b) for i, a in enumerate(years) for b in years[i + 1:])
+
+
+def sentences(text: str) -> list[str]:
+    return [text[a:b] for a, b in sentence_spans(text, 0, len(text))]
 
 
 def point(question: str, groups: list[Group], conflicts: dict[str, list[set[str]]]) -> str:
