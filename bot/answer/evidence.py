@@ -113,8 +113,7 @@ def prepare(searcher: Searcher, lexicon: Lexicon, text: str) -> Question:
 def gather(searcher: Searcher, question: Question) -> dict[str, list[Evidence]]:
     """Candidate evidence per source, best first."""
     snap = searcher.snapshot
-    coverage = coverage_by_unit(snap, question)
-    literal = coverage_by_unit(snap, question, synonyms=False)
+    coverage, literal = coverage_by_unit(snap, question)
     unnamed = missing_names(snap, question)
     by_source: dict[str, list[Evidence]] = {}
     for source, hits in searcher.candidates(question.text, question.vector).items():
@@ -124,22 +123,27 @@ def gather(searcher: Searcher, question: Question) -> dict[str, list[Evidence]]:
     return {s: items for s, items in by_source.items() if items}
 
 
-def coverage_by_unit(snap: Snapshot, question: Question, synonyms: bool = True) -> np.ndarray:
-    """For every unit, the share of the question's term weight it contains (from BM25's term index).
+def coverage_by_unit(snap: Snapshot, question: Question) -> tuple[np.ndarray, np.ndarray]:
+    """For every unit, the share of the question's term weight it contains (from BM25's term
+    index): with near synonyms, and by the question's own words (and names' aliases) only.
 
     A near synonym ("murdered" for "killed") earns part of the term's weight, in proportion to
     how close the two words are.
     """
     coverage = np.zeros(len(snap.unit_list), dtype=np.float32)
+    literal = np.zeros(len(snap.unit_list), dtype=np.float32)
     for term, weight in question.weights.items():
-        credit = np.zeros(len(snap.unit_list), dtype=np.float32)
-        for synonym, similarity in (question.synonyms or {}).get(term, []) if synonyms else []:
+        share = weight / question.total_weight
+        own = np.zeros(len(snap.unit_list), dtype=np.float32)
+        for spelling in question.spellings(term):
+            own[snap.lexical.containing(spelling)] = 1.0
+        credit = own.copy()
+        for synonym, similarity in (question.synonyms or {}).get(term, []):
             positions = snap.lexical.containing(synonym)
             credit[positions] = np.maximum(credit[positions], similarity)
-        for spelling in question.spellings(term):
-            credit[snap.lexical.containing(spelling)] = 1.0
-        coverage += credit * weight / question.total_weight
-    return coverage
+        coverage += credit * share
+        literal += own * share
+    return coverage, literal
 
 
 def missing_names(snap: Snapshot, question: Question) -> np.ndarray:
