@@ -115,6 +115,7 @@ def test_a_follow_up_is_searched_with_the_previous_question_and_kept_to_the_name
 def test_spelling_is_repaired_only_towards_words_the_sources_use() -> None:
     vocabulary = Vocabulary(["Krivitsky was found dead; the police said he had murdered nobody. He happened by."])
     assert vocabulary.repair("was he murderd") == "was he murdered"
+    assert Vocabulary(["The assassination of Trotsky."]).repair("the asassinaton") == "the assassination"  # two slips
     assert vocabulary.repair("what about kids") == "what about kids"  # short words are left alone
     assert vocabulary.unmentioned("What did Krivitsky think of Kronstadt?") == ["Kronstadt"]
     assert vocabulary.unmentioned("What does he argue in 'Literature and Revolution'?") == ["Literature and Revolution"]

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -124,10 +124,25 @@ class Vocabulary:
             if known:
                 return max(known, key=self.counts.__getitem__)
         if len(folded) >= 7:  # long words may be two slips away
-            known = [w for e in edits1(folded) for w in edits1(e) if w in self.counts]
+            known = [w for w in self.near(folded) if distance(folded, w) <= 2]
             if known:
-                return max(known, key=self.counts.__getitem__)
+                return max(known, key=lambda w: (self.counts[w], w))  # the same choice on every run
         return word
+
+    def near(self, word: str) -> set[str]:
+        """Corpus words that share a two-letter deletion with the word: every word two edits away, and some more."""
+        return {w for d in deletions(word) for w in self.deletion_index.get(d, ())}
+
+    @cached_property
+    def deletion_index(self) -> dict[str, list[str]]:
+        """Each corpus word of five letters or more under each of its one- and two-letter deletions
+        (a symmetric delete index: a lookup instead of trying every double edit)."""
+        index: dict[str, list[str]] = {}
+        for word in self.counts:
+            if len(word) >= 5 and word.isalpha():
+                for d in deletions(word):
+                    index.setdefault(d, []).append(word)
+        return index
 
     def repair(self, question: str) -> str:
         """The question with misspelt words replaced by the corpus words they were meant to be."""
@@ -179,8 +194,23 @@ def edits1_by_kind(word: str) -> list[set[str]]:
     return [inserts, transposes, replaces, deletes]
 
 
-def edits1(word: str) -> set[str]:
-    return set().union(*edits1_by_kind(word))
+def deletions(word: str) -> set[str]:
+    """The word and every string made from it by deleting one or two letters."""
+    once = {word[:i] + word[i + 1:] for i in range(len(word))}
+    return {word} | once | {d[:i] + d[i + 1:] for d in once for i in range(len(d))}
+
+
+def distance(a: str, b: str) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) that turn a into b."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
 
 
 SYNONYM_FLOOR = 0.65  # static-embedding cosine from which a word counts as a near synonym
