@@ -607,7 +607,7 @@ class SafeRecorder:
 
     async def _attempt(self, action: str, call: Callable[[Store], Awaitable[T]], *, write: bool) -> T | None:
         try:
-            result = await call(await self._open())
+            result = await call(await self.open())
         except Exception as err:  # the contract is "never raise": a failure costs a record, never an answer
             self._report(action, err)
             return None
@@ -615,7 +615,8 @@ class SafeRecorder:
             self._recovered()
         return result
 
-    async def _open(self) -> Store:
+    async def open(self) -> Store:
+        """The store, opened (created and migrated) now if it is not open yet; raises what opening raises."""
         if self._store is None:
             async with self._opening:  # concurrent first writes open one connection, not several
                 if self._store is None:

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from bot.answer.compose import Answerer
-from bot.store import Store
 from conftest import make_settings, write_sources
 from discord_standin import CommandNotAvailable, DiscordStandin, SentMessage
 from index.build import BuildReport, Progress, build_index
@@ -23,11 +22,7 @@ from index.generations import Layout
 from index.search import Searcher
 from test_discord_helpers import *  # noqa: F403 - fixtures
 from test_discord_helpers import (ADMIN, RABBITS, RABBITS_ENTRY, Launcher, bot_settings, cited_sources, first_page,
-                                  is_answer)
-
-async def runs(database: Path) -> list[str | None]:
-    async with Store.open(database) as store:
-        return [run.outcome for run in reversed(await store.recent_reindexes())]
+                                  is_answer, runs)
 
 
 async def test_members_without_the_right_are_refused_even_when_forced(standin: DiscordStandin, launch_bot: Launcher,
@@ -49,7 +44,7 @@ async def test_manage_server_may_reindex_and_gets_the_report(standin: DiscordSta
     await launch_bot()
     interaction = await standin.send_slash_command("reindex", permissions=ADMIN)
     started = await interaction.message()
-    assert started.kind == "interaction_response" and not started.ephemeral and "starting" in started.content
+    assert started.kind == "edit_original" and not started.ephemeral and "starting" in started.content
     report = await interaction.message(contains="Re-index finished", timeout=30)
     assert report.kind == "edit_original" and report.content == ""
     assert "Nothing changed" in report.text and "5 documents" in report.text

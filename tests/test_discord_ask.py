@@ -6,16 +6,20 @@ The real bot, model and index, against the loopback stand-in (see discord_standi
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
+import pytest
+
 from bot.answer.compose import Answerer
+from bot.discord import views
 from bot.discord.render import oneline
 from bot.store import Store
 from discord_standin import EPHEMERAL, DiscordStandin
 from index.config import Settings
 from test_discord_helpers import *  # noqa: F403 - fixtures
 from test_discord_helpers import (Launcher, bot_settings, cited_sources, custom_ids, embed_texts, first_page,
-                                  is_answer, unescape)
+                                  is_answer, thread_spy, unescape)
 
 QUESTION = "Who killed Trotsky?"
 
@@ -133,6 +137,15 @@ async def test_show_passage_in_a_dm(standin: DiscordStandin, launch_bot: Launche
     answer = await standin.wait_for_message(channel_id=sent.channel_id, kind="channel_message", timeout=10)
     press = await standin.send_button_press(custom_ids(answer)[0], message=answer)
     assert (await press.message()).embeds
+
+
+async def test_a_passage_is_looked_up_off_the_event_loop(standin: DiscordStandin, launch_bot: Launcher,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    threads = thread_spy(monkeypatch, views, "find_excerpt")
+    await launch_bot()
+    page = await first_page(await standin.send_slash_command("ask", {"question": QUESTION}))
+    assert (await (await standin.send_button_press(custom_ids(page)[0], message=page)).message()).embeds
+    assert threads and threading.get_ident() not in threads  # the loop runs in the test's thread
 
 
 async def test_votes_are_recorded_and_survive_a_restart(standin: DiscordStandin, launch_bot: Launcher,

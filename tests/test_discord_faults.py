@@ -24,7 +24,7 @@ from index.embedding import Embedder
 from index.search import Searcher
 from test_discord_helpers import *  # noqa: F403 - fixtures
 from test_discord_helpers import (ADMIN, RABBITS, RABBITS_ENTRY, Launcher, cited_sources, custom_ids, first_page,
-                                  is_answer)
+                                  is_answer, runs, write_lock)
 
 QUESTION = "Who killed Trotsky?"
 EXCERPT_QUESTIONS = ("Who killed Trotsky?", "Who was Ramon Mercader?", "When was Trotsky assassinated?",
@@ -120,6 +120,57 @@ async def test_a_locked_database_still_answers(locked_database: Path, standin: D
     assert is_answer(page) and "database is locked" in caplog.text
     sent = await standin.send_dm_message(QUESTION)
     assert is_answer(await standin.wait_for_message(channel_id=sent.channel_id, timeout=10))
+
+
+#: Longer than any test holds a database's write lock: the bot waits for it rather than fail.
+PATIENT_MS = 30_000
+
+
+async def test_a_vote_is_acknowledged_before_it_waits_for_a_locked_database(
+        standin: DiscordStandin, launch_bot: Launcher, tmp_path: Path) -> None:
+    database = tmp_path / "bot.sqlite3"
+    await launch_bot(recorder=SafeRecorder(database, busy_timeout_ms=PATIENT_MS))
+    page = await first_page(await standin.send_slash_command("ask", {"question": QUESTION}))
+    up = next(i for i in custom_ids(page) if i.startswith("mg:vote:"))
+    with write_lock(database):
+        vote = await standin.send_button_press(up, message=page)
+        await vote.response(timeout=standin.callback_deadline)  # Discord's deadline, the database still locked
+        assert not vote.messages
+    thanks = await vote.message(contains="Thanks")
+    assert thanks.ephemeral and "👍" in thanks.content
+    async with Store.open(database) as store:
+        assert await store.feedback_counts(int(up.split(":")[2])) == (1, 0)
+
+
+@pytest.mark.parametrize("allowed", [True, False], ids=["admin", "refused"])
+async def test_reindex_is_acknowledged_before_it_waits_for_a_locked_database(
+        standin: DiscordStandin, launch_bot: Launcher, tmp_path: Path, allowed: bool) -> None:
+    database = tmp_path / "bot.sqlite3"
+    async with Store.open(database):  # migrated and in WAL mode: the bot can open it under the lock, then waits
+        pass
+    await launch_bot(recorder=SafeRecorder(database, busy_timeout_ms=PATIENT_MS))
+    with write_lock(database):
+        reindex = await standin.send_slash_command("reindex", permissions=ADMIN if allowed else None, force=True)
+        acknowledged = await reindex.response(timeout=standin.callback_deadline)
+        assert not reindex.messages
+    if allowed:
+        assert acknowledged.data.get("flags", 0) == 0  # the channel sees the re-index start
+        assert "Re-index finished" in (await reindex.message(contains="Re-index finished", timeout=30)).text
+    else:
+        refusal = await reindex.message()
+        assert refusal.ephemeral and "Manage Server" in refusal.content
+    assert await runs(database) == ["ok" if allowed else "refused"]
+
+
+async def test_a_database_that_cannot_be_opened_is_explained(standin: DiscordStandin, launch_bot: Launcher,
+                                                             tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    folder = tmp_path / "data"
+    folder.write_text("not a folder")  # in the way of the database's folder, for root too
+    await launch_bot(recorder=SafeRecorder(folder / "bot.sqlite3"))
+    reply = await (await standin.send_slash_command("forget")).message()
+    assert reply.ephemeral and "database is unavailable right now (it cannot be opened)" in reply.content
+    assert "Could not open the database" in caplog.text
+    assert "read the last question" not in caplog.text  # opened as a step of its own, not by a read
 
 
 @app_commands.command(description="Fails at once (a bug).")

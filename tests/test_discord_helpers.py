@@ -8,10 +8,14 @@ databases, and checks that every message the bot sent carried `allowed_mentions:
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+import sqlite3
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_asyncio
 from discord import app_commands
 
@@ -20,7 +24,7 @@ from bot.discord.app import MarginaliaBot
 from bot.discord.reindexing import Build
 from bot.discord.render import DISCORD_LIMITS, Limits
 from bot.discord.services import Services
-from bot.store import SafeRecorder
+from bot.store import SafeRecorder, Store
 from conftest import make_settings
 from discord_fixtures import BotRunner, RunningBot
 from discord_standin import MANAGE_GUILD, MEMBER_PERMISSIONS, DiscordStandin, InjectedInteraction, SentMessage
@@ -147,3 +151,32 @@ def embed_texts(message: SentMessage) -> list[str]:
         parts += [f"{f['name']}\n{f['value']}" for f in embed.get("fields", [])]
         texts.append(unescape("\n".join(parts)))
     return texts
+
+
+async def runs(database: Path) -> list[str | None]:
+    """The outcome of every /reindex recorded in `database`, oldest first."""
+    async with Store.open(database) as store:
+        return [run.outcome for run in reversed(await store.recent_reindexes())]
+
+
+@contextmanager
+def write_lock(database: Path) -> Iterator[None]:
+    """Another connection holds `database`'s write lock until the block ends (readers still read)."""
+    with closing(sqlite3.connect(database, isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            other.execute("ROLLBACK")
+
+
+def thread_spy(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[int]:
+    """Wrap `module.name` to note the thread of every call; returns the list of thread ids it fills."""
+    original, threads = getattr(module, name), []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.get_ident())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, spy)
+    return threads

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
+from bot.discord import library
 from discord_standin import DiscordStandin
 from test_discord_helpers import *  # noqa: F403 - fixtures
-from test_discord_helpers import Launcher, first_page
+from test_discord_helpers import Launcher, first_page, thread_spy
 
 
 @pytest.mark.parametrize("in_dm", [False, True], ids=["server", "dm"])
@@ -45,3 +48,11 @@ async def test_an_unknown_source_gets_a_private_hint(standin: DiscordStandin, la
     assert reply.ephemeral and "/sources" in reply.content
     typed = await first_page(await standin.send_slash_command("source", {"name": "woods"}))
     assert typed.embeds[0]["title"].startswith("Woods (2003)")  # a name that matches one source is enough
+
+
+async def test_the_reading_list_is_described_off_the_event_loop(standin: DiscordStandin, launch_bot: Launcher,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    threads = thread_spy(monkeypatch, library, "describe")
+    await launch_bot()
+    assert (await first_page(await standin.send_slash_command("sources"))).embeds
+    assert threads and threading.get_ident() not in threads  # the loop runs in the test's thread

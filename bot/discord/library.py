@@ -43,11 +43,13 @@ class Library:
         self._cached: tuple[str, list[SourceInfo]] | None = None
 
     async def sources(self) -> list[SourceInfo]:
-        """Every source, in catalog order (loads the index in a thread if it is not loaded yet)."""
+        """Every source, in catalog order; loading the index and describing it run in threads."""
         snap = await asyncio.to_thread(lambda: self.answerer.searcher.snapshot)
-        if self._cached is None or self._cached[0] != snap.generation:
-            self._cached = (snap.generation, describe(snap))
-        return self._cached[1]
+        cached = self._cached
+        if cached is None or cached[0] != snap.generation:
+            # Return what this call computed: another may have replaced the cache during the await.
+            cached = self._cached = (snap.generation, await asyncio.to_thread(describe, snap))
+        return cached[1]
 
     async def find(self, name: str) -> SourceInfo | None:
         """The source with this id, else the only one whose names contain `name`."""
@@ -64,6 +66,7 @@ class Library:
 
 
 def describe(snap: Snapshot) -> list[SourceInfo]:
+    """What /sources shows of each source; reads a snapshot, which is never changed once loaded."""
     infos = []
     for source, profile in snap.profiles.items():
         passages = [p for p in snap.passages if p.source == source]

@@ -6,11 +6,14 @@ report failure to the member: `StoreUnavailable` carries a message they can read
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from dataclasses import dataclass
 
 from bot.store import SafeRecorder, Store, StoreUnavailable
 from index.errors import MarginaliaError
+
+log = logging.getLogger("marginalia.discord")
 
 VOTES = {"up": 1, "down": -1}
 
@@ -37,12 +40,13 @@ class Forgotten:
 
 
 async def open_store(recorder: SafeRecorder) -> Store:
-    """The recorder's store, opening the database now if it could not be opened before."""
-    if recorder.store is None:
-        await recorder.last_question(0, 0)  # a read opens the database when it can be opened
-    if recorder.store is None:
-        raise StoreUnavailable("it cannot be opened")
-    return recorder.store
+    """The recorder's store, opened (created and migrated) now if it is not open yet."""
+    try:
+        return await recorder.open()
+    except (OSError, sqlite3.Error) as exc:
+        # The cause may name server paths: logged for the operator, not shown to the member.
+        log.warning("Could not open the database %s: %s", recorder.path, exc)
+        raise StoreUnavailable("it cannot be opened") from exc
 
 
 async def vote(recorder: SafeRecorder, question_id: int, user_id: int, direction: str) -> None:

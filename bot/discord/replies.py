@@ -33,6 +33,12 @@ async def think(interaction: discord.Interaction, *, private: bool) -> None:
     interaction.extras.update({PLACEHOLDER: True, PRIVATE: private})
 
 
+async def replace_placeholder(interaction: discord.Interaction, content: str) -> None:
+    """Show `content` where the "thinking…" placeholder was; later pages and notes follow it."""
+    await interaction.edit_original_response(content=clip_content(content), allowed_mentions=NO_MENTIONS)
+    interaction.extras[PLACEHOLDER] = False
+
+
 async def send_pages(interaction: discord.Interaction, pages: Sequence[Page],
                      views: Sequence[discord.ui.View | None] = (), *, private: bool = False) -> None:
     """Send pages of embeds: the first as the response (or in place of the placeholder), then followups."""

@@ -21,7 +21,7 @@ from bot.discord import records
 from bot.discord.cards import excerpt_pages
 from bot.discord.passages import REF_PATTERN, PassageRef, find_excerpt
 from bot.discord.render import Page
-from bot.discord.replies import NO_MENTIONS, report_error, send_pages
+from bot.discord.replies import reply_privately, report_error, send_pages, think
 from bot.discord.services import services_of
 
 PASSAGE_PREFIX = "mg:passage:"
@@ -46,8 +46,9 @@ class ShowPassage(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PASSA
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
             services = services_of(interaction.client)
-            snap = await asyncio.to_thread(lambda: services.answerer.searcher.snapshot)
-            pages = excerpt_pages(find_excerpt(snap, self.ref), services.limits)
+            # In a thread: loading the index and searching a source's passages are slow work.
+            excerpt = await asyncio.to_thread(lambda: find_excerpt(services.answerer.searcher.snapshot, self.ref))
+            pages = excerpt_pages(excerpt, services.limits)
             await send_pages(interaction, pages, private=True)
         except Exception as error:  # answered privately; bugs get an incident id
             await report_error(interaction, error, "Show passage")
@@ -72,11 +73,11 @@ class Vote(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VOTE_PREFIX 
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
+            await think(interaction, private=True)  # before the database: a locked one can outlast Discord's 3 s
             recorder = services_of(interaction.client).recorder
             await records.vote(recorder, self.question_id, interaction.user.id, self.direction)
-            await interaction.response.send_message(
-                f"Thanks: your {self.EMOJI[self.direction]} on this answer is recorded (a second vote replaces it).",
-                ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await reply_privately(interaction, f"Thanks: your {self.EMOJI[self.direction]} on this answer is "
+                                               "recorded (a second vote replaces it).")
         except Exception as error:
             await report_error(interaction, error, "a vote")
 

@@ -14,7 +14,7 @@ from discord.ext import commands
 
 from bot.discord.cards import report_pages
 from bot.discord.reindexing import NotAllowed, Step, may_reindex
-from bot.discord.replies import NO_MENTIONS, clip_content, send_pages
+from bot.discord.replies import clip_content, replace_placeholder, send_pages, think
 from bot.discord.services import Services
 from index.errors import MarginaliaError
 
@@ -39,9 +39,15 @@ class AdminCog(commands.Cog):
     @app_commands.allowed_installs(guilds=True)
     @app_commands.default_permissions(manage_guild=True)
     async def reindex(self, interaction: discord.Interaction) -> None:
-        await self.require_admin(interaction)
+        allowed = self.is_admin(interaction)
+        # Acknowledged before any database write: a locked database can outlast Discord's 3 s.
+        # A refusal is private; a re-index is announced to the channel.
+        await think(interaction, private=not allowed)
+        if not allowed:
+            await self.services.reindexer.record(interaction.user.id, interaction.guild_id, "refused")
+            raise NotAllowed()
         async with self.services.reindexer.claim(interaction.user.id, interaction.guild_id) as run:
-            await interaction.response.send_message(STARTING, allowed_mentions=NO_MENTIONS)
+            await replace_placeholder(interaction, STARTING)
             try:
                 report = await self.services.reindexer.build(run, lambda step: show_progress(interaction, step))
             except MarginaliaError as error:  # shown where the progress was: the whole channel saw it start
@@ -52,17 +58,14 @@ class AdminCog(commands.Cog):
         await interaction.edit_original_response(content=None, embeds=first.embeds)
         await send_pages(interaction, more)
 
-    async def require_admin(self, interaction: discord.Interaction) -> None:
-        """The bot's own check, whatever Discord showed the member."""
+    def is_admin(self, interaction: discord.Interaction) -> bool:
+        """The bot's own check, whatever Discord showed the member; NotInServer in a DM."""
         member = interaction.user
         if interaction.guild_id is None:
             raise NotInServer()
-        allowed = isinstance(member, discord.Member) and may_reindex(
+        return isinstance(member, discord.Member) and may_reindex(
             manage_guild=interaction.permissions.manage_guild, role_ids={r.id for r in member.roles},
             admin_role_ids=set(self.services.settings.admin_role_ids))
-        if not allowed:
-            await self.services.reindexer.record(member.id, interaction.guild_id, "refused")
-            raise NotAllowed()
 
 
 async def show_progress(interaction: discord.Interaction, step: Step) -> None:
