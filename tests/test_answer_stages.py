@@ -14,6 +14,7 @@ from bot.answer.followup import resolve
 from bot.answer.models import Citation
 from bot.answer.relevance import judge
 from bot.answer.terms import Vocabulary
+from bot.answer.text import excerpt
 from conftest import make_settings, write_sources
 from index.build import build_index
 from index.models import Passage, SourceProfile
@@ -65,6 +66,13 @@ def test_opposed_sides_on_who_is_to_blame_disagree() -> None:
     assert differences and differences[0].point.startswith("who is to blame")
     assert detect("Who was to blame for the minister's death?", citations, PROFILES, strength)
     assert not detect("Where was the minister shot?", citations, PROFILES, strength)
+
+
+def test_a_side_s_key_quote_is_shortened_at_a_word_with_an_ellipsis() -> None:
+    assert excerpt("Short and whole.") == "Short and whole."
+    long = "The raid was planned for weeks, and the men came in police uniforms, " * 5
+    shown = excerpt(long, 60)
+    assert shown.endswith(" …") and len(shown) <= 62 and long.startswith(shown[:-2])
 
 
 def test_opposed_sides_that_agree_on_a_plain_fact_are_not_flagged() -> None:
@@ -249,6 +257,11 @@ def test_end_to_end_a_date_contradiction_is_shown_side_by_side(contradicting_pai
     assert set(answer.sources) == {"blue", "red"}
     assert "Where the sources differ" in answer.text
     assert "polemical" in answer.sources["red"].flags
+    # Each side's key quote, the one that best answers, is set beside the other's.
+    keys = {side.sources[0]: answer.citations[side.key - 1].quote for side in answer.differences[0].sides}
+    assert "1821" in keys["blue"] and "1838" in keys["red"]
+    block = answer.text[answer.text.index("Where the sources differ"):]
+    assert "1821" in block and "1838" in block and "versus" in block
 
 
 def test_end_to_end_a_question_about_something_absent_is_declined(contradicting_pair: Answerer) -> None:

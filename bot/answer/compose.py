@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import replace
 
 from bot.answer import followup
 from bot.answer.caveats import caveat_line, text_hints
 from bot.answer.disagreement import detect
 from bot.answer.evidence import Evidence, Question, gather, pick, prepare, split_parts
-from bot.answer.models import Answer, Citation, SourceNote
+from bot.answer.models import Answer, Citation, Difference, SourceNote
 from bot.answer.relevance import Verdict, judge
 from bot.answer.terms import Lexicon
 from bot.answer.text import render_text
@@ -104,7 +105,8 @@ class Answerer:
                  for source in evidence if any(c.source == source for c in citations)}
         strength = {source: items[0].score for source, items in evidence.items()}
         squarely = {c.n for c, item in zip(citations, chosen) if item.coverage >= ON_POINT_COVERAGE}
-        differences = detect(prepared.text, citations, snap.profiles, strength, squarely)
+        scores = {c.n: item.score for c, item in zip(citations, chosen)}
+        differences = [with_keys(d, scores) for d in detect(prepared.text, citations, snap.profiles, strength, squarely)]
         answer = Answer(question=question, answered=True, text="", citations=citations, sources=notes,
                         disagreement=bool(differences), differences=differences)
         answer.lead = lead(answer, len(snap.profiles))
@@ -150,6 +152,12 @@ def allocate(evidence: dict[str, list[Evidence]], limit: int) -> list[Evidence]:
                 total += 1
         round_ += 1
     return [item for source in evidence for item in sorted(chosen[source], key=lambda e: e.start)]
+
+
+def with_keys(difference: Difference, scores: dict[int, float]) -> Difference:
+    """Each side with the quote that best answers the question, to be set beside the other sides'."""
+    sides = tuple(replace(side, key=max(side.citations, key=scores.__getitem__)) for side in difference.sides)
+    return replace(difference, sides=sides)
 
 
 def citation(n: int, item: Evidence, snap: Snapshot) -> Citation:

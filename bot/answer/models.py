@@ -56,6 +56,7 @@ class Side:
     sources: tuple[str, ...]
     citations: tuple[int, ...]
     summary: str = ""
+    key: int | None = None  # the citation that best shows this side's account
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class Difference:
     def to_json(self) -> dict:
         return {"point": self.point,
                 "sides": [{"sources": list(s.sources), "citations": list(s.citations),
-                           "summary": s.summary} for s in self.sides]}
+                           "summary": s.summary, "key": s.key} for s in self.sides]}
 
 
 @dataclass

@@ -9,6 +9,7 @@ from bot.answer.models import Answer, Citation, SourceNote
 from index.models import SourceProfile
 
 WIDTH = 100
+KEY_QUOTE_CHARS = 220  # a side's key quote, set beside the others' in the differences block
 
 
 def render_text(answer: Answer) -> str:
@@ -47,16 +48,26 @@ def source_block(note: SourceNote, citations: list[Citation]) -> str:
 
 
 def differences_text(answer: Answer) -> str:
+    """Each point of conflict, then each side: who holds it, its quotes, and its key quote beside the others'."""
     lines = ["Where the sources differ:"]
     for difference in answer.differences:
-        sides = " versus ".join(
-            (side.summary + " " if side.summary else "") + "".join(f"[{n}]" for n in side.citations)
-            + " (" + ", ".join(answer.sources[s].short_name for s in side.sources) + ")"
-            for side in difference.sides
-        )
-        lines.append(textwrap.fill(f"{difference.point}: {sides}", WIDTH, initial_indent="  ",
-                                   subsequent_indent="    "))
+        lines.append(textwrap.fill(difference.point, WIDTH, initial_indent="  ", subsequent_indent="    "))
+        for i, side in enumerate(difference.sides):
+            names = ", ".join(answer.sources[s].short_name for s in side.sources)
+            refs = "".join(f"[{n}]" for n in side.citations)
+            head = ("versus " if i else "") + (f"{side.summary} " if side.summary else "") + f"({names}) {refs}"
+            if side.key is not None:
+                head += f": “{excerpt(answer.citations[side.key - 1].quote)}” [{side.key}]"
+            lines.append(textwrap.fill(head, WIDTH, initial_indent="    ", subsequent_indent="      "))
     return "\n".join(lines)
+
+
+def excerpt(quote: str, limit: int = KEY_QUOTE_CHARS) -> str:
+    """The quote, or its opening words up to `limit` characters and an ellipsis."""
+    quote = " ".join(quote.split())
+    if len(quote) <= limit:
+        return quote
+    return quote[:limit].rsplit(" ", 1)[0].rstrip(",;:—–-") + " …"
 
 
 def about_text(answer: Answer) -> str:
