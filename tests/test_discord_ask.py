@@ -1,5 +1,6 @@
 """Asking over Discord's wire: /ask in a server and in a DM, the message menu, plain DMs with
 follow-ups, bad questions, the rate limit, and the buttons under an answer (passage, votes).
+How /ask follows a server's /settings is in test_discord_settings.py.
 
 The real bot, model and index, against the loopback stand-in (see discord_standin.py).
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,14 +119,27 @@ async def test_direct_messages_are_questions_with_follow_ups(standin: DiscordSta
 
 
 async def test_show_passage_button_sends_the_passage_privately(standin: DiscordStandin, launch_bot: Launcher,
-                                                               answerer: Answerer) -> None:
+                                                               answerer: Answerer,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     await launch_bot()
     page = await first_page(await standin.send_slash_command("ask", {"question": QUESTION}))
     citation = answerer.ask(QUESTION).citations[3]
     button = next(i for i in custom_ids(page) if i.startswith(f"mg:passage:{citation.source}:{citation.start}:"))
+    release, lookup = threading.Event(), views.find_excerpt
+
+    def held(*args: Any) -> Any:
+        release.wait(30)
+        return lookup(*args)
+
+    monkeypatch.setattr(views, "find_excerpt", held)
     press = await standin.send_button_press(button, message=page)
+    try:  # acknowledged privately within Discord's deadline, before the lookup
+        acknowledged = await press.response(timeout=standin.callback_deadline)
+        assert acknowledged.type == 5 and acknowledged.data.get("flags") == EPHEMERAL and not press.messages
+    finally:
+        release.set()
     shown = await press.message()
-    assert shown.ephemeral and shown.kind == "interaction_response"
+    assert shown.ephemeral and shown.kind == "edit_original"
     description = embed_texts(shown)[0]
     assert f"**{oneline(citation.quote)}**" in oneline(description)
     assert len(description) > len(citation.quote) + 200  # the text around it comes along

@@ -73,8 +73,8 @@ def long_answer() -> Answer:
     citations = [Citation(n=n, source="kahn" if n <= 4 else "walsh", quote=sentence_quote(900 if n == 2 else 300, f"Q{n}"),
                           start=n * 10_000, end=n * 10_000 + 100, section=f"Chapter {n}", passage_id=f"p{n}")
                  for n in range(1, 9)]
-    differences = [Difference("Who sent the assassin", (Side(("kahn",), (1, 2), "a disillusioned follower"),
-                                                       Side(("walsh",), (5,), "Stalin's secret police")))]
+    differences = [Difference("Who sent the assassin", (Side(("kahn",), (1, 2), "a disillusioned follower", key=1),
+                                                       Side(("walsh",), (5,), "Stalin's secret police", key=5)))]
     return Answer(question="Who sent the assassin? " * 20, answered=True, text="", lead="2 of the 5 sources address this, and they disagree.",
                   citations=citations, sources={"kahn": note("kahn", ("polemical", "partisan")), "walsh": note("walsh")},
                   disagreement=True, differences=differences)
@@ -110,7 +110,8 @@ def test_caveats_sit_beside_each_source_and_differences_are_listed() -> None:
                for f in kahn["fields"])
     differ = next(e for e in embeds if e["title"] == "Where the sources differ")
     assert "**Who sent the assassin**" in differ["description"]
-    assert "• a disillusioned follower [1][2] (Kahn (1946))" in differ["description"]
+    assert "• a disillusioned follower [1][2] (Kahn (1946)): “Q1 sentence" in differ["description"]
+    assert "[5] (Walsh (1946)): “Q5 sentence" in differ["description"]  # each side's key quote, side by side
     assert embeds[0]["title"].endswith("…") and size(embeds[0]["title"]) <= 256  # a long question is clipped
 
 

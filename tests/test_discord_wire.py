@@ -80,7 +80,7 @@ async def test_commands_sync_to_the_configured_servers(standin: DiscordStandin, 
 
     await launch_bot(bot_settings(real_index, tmp_path, discord_guild_ids=standin.guild_id))
     sync = await standin.wait_for_sync(guild_id=standin.guild_id)
-    assert set(sync.names) == {"ask", "sources", "source", "reindex", "forget", "Ask the sources"}
+    assert set(sync.names) == {"ask", "sources", "source", "reindex", "settings", "forget", "Ask the sources"}
     assert not standin.command_syncs.matching(lambda s: s.guild_id is None)  # nothing global
     assert is_answer(await first_page(await standin.send_slash_command("ask", {"question": "Who killed Trotsky?"})))
     with pytest.raises(CommandNotSynced):  # server commands are not offered in DMs…

@@ -32,11 +32,11 @@ Send = Callable[["Step"], Awaitable[object]]
 
 
 class NotAllowed(MarginaliaError):
-    """A member without the right to re-index asked for one."""
+    """A member without the right to re-index (or to use another admin command) asked for it."""
 
-    def __init__(self) -> None:
-        super().__init__("Only members with the Manage Server permission or an admin role (ADMIN_ROLE_IDS) "
-                         "may re-index the reading list.")
+    def __init__(self, action: str = "re-index the reading list") -> None:
+        super().__init__(f"Only members with the Manage Server permission or an admin role (ADMIN_ROLE_IDS) "
+                         f"may {action}.")
 
 
 class ReindexBusy(MarginaliaError):
@@ -48,7 +48,7 @@ class ReindexBusy(MarginaliaError):
 
 
 def may_reindex(*, manage_guild: bool, role_ids: set[int], admin_role_ids: set[int]) -> bool:
-    """Manage Server, or a role listed in ADMIN_ROLE_IDS."""
+    """Manage Server, or a role listed in ADMIN_ROLE_IDS (the rule of every admin command, /settings too)."""
     return manage_guild or bool(role_ids & admin_role_ids)
 
 

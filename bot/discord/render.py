@@ -17,7 +17,7 @@ import discord
 
 from bot.answer.caveats import attribution
 from bot.answer.models import Answer, Citation, Difference, SourceNote
-from bot.answer.text import profile_of
+from bot.answer.text import excerpt, profile_of
 from bot.discord.passages import SENTENCE_END
 
 CONTINUED = " (continued)"
@@ -269,10 +269,14 @@ def differences_card(answer: Answer) -> Card:
 
 
 def difference_block(difference: Difference, answer: Answer) -> str:
+    """The point of conflict, then each side: its citations, sources, and key quote beside the others'."""
     lines = [f"**{md(difference.point)}**"]
     for side in difference.sides:
         refs = "".join(f"[{n}]" for n in side.citations)
         names = ", ".join(answer.sources[s].short_name for s in side.sources if s in answer.sources)
         summary = f"{side.summary} " if side.summary else ""
-        lines.append(f"• {md(summary)}{refs} ({md(names)})")
+        line = f"• {md(summary)}{refs} ({md(names)})"
+        if side.key is not None:
+            line += f": “{md(excerpt(answer.citations[side.key - 1].quote))}” [{side.key}]"
+        lines.append(line)
     return "\n".join(lines)

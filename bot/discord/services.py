@@ -17,6 +17,7 @@ from bot.discord.asking import Asker
 from bot.discord.library import Library
 from bot.discord.reindexing import Build, Reindexer
 from bot.discord.render import DISCORD_LIMITS, Limits
+from bot.discord.server_settings import ServerSettings
 from bot.store import SafeRecorder
 from index.build import BuildReport, Progress, build_index
 from index.config import Settings
@@ -28,7 +29,7 @@ log = logging.getLogger("marginalia.discord")
 
 @dataclass
 class Services:
-    """The bot's dependencies: answering, re-indexing, the reading list, the database."""
+    """The bot's dependencies: answering, re-indexing, the reading list, the database, per-server settings."""
 
     settings: Settings
     answerer: Answerer
@@ -36,6 +37,7 @@ class Services:
     asker: Asker
     reindexer: Reindexer
     library: Library
+    server_settings: ServerSettings
     limits: Limits = DISCORD_LIMITS
 
     @classmethod
@@ -47,7 +49,7 @@ class Services:
                       per_minute=settings.rate_limit_per_minute)
         reindexer = Reindexer(build or default_build(settings, answerer), answerer, recorder,
                               edit_interval=edit_interval)
-        return cls(settings, answerer, recorder, asker, reindexer, Library(answerer), limits)
+        return cls(settings, answerer, recorder, asker, reindexer, Library(answerer), ServerSettings(recorder), limits)
 
     def has_index(self) -> bool:
         return Layout(self.settings.data_path).current() is not None

@@ -45,6 +45,7 @@ class ShowPassage(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PASSA
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
+            await think(interaction, private=True)  # before the slow lookup below: Discord allows 3 s
             services = services_of(interaction.client)
             # In a thread: loading the index and searching a source's passages are slow work.
             excerpt = await asyncio.to_thread(lambda: find_excerpt(services.answerer.searcher.snapshot, self.ref))

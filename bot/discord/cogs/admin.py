@@ -1,9 +1,10 @@
-"""/reindex: rebuild the index from the sources folder, from chat, with progress.
+"""Commands for server admins: /reindex (rebuild the index from chat, with progress) and /settings.
 
-Discord hides the command from members without Manage Server, but a server's integration
-settings can show it to anyone, so the bot checks again: Manage Server or a role in
-ADMIN_ROLE_IDS, else a private refusal (recorded). One re-index at a time; the progress
-message is edited at most once per `edit_interval`, then replaced by the report.
+Discord hides them from members without Manage Server, but a server's integration settings
+can show them to anyone, so the bot checks again: Manage Server or a role in ADMIN_ROLE_IDS,
+else a private refusal (recorded for /reindex). One re-index at a time; the progress message
+is edited at most once per `edit_interval`, then replaced by the report. /settings shows or
+changes the server's settings (see `server_settings.py`), privately.
 """
 
 from __future__ import annotations
@@ -14,22 +15,24 @@ from discord.ext import commands
 
 from bot.discord.cards import report_pages
 from bot.discord.reindexing import NotAllowed, Step, may_reindex
-from bot.discord.replies import clip_content, replace_placeholder, send_pages, think
+from bot.discord.replies import clip_content, replace_placeholder, reply_privately, send_pages, think
+from bot.discord.server_settings import Current, Visibility
 from bot.discord.services import Services
 from index.errors import MarginaliaError
 
 class NotInServer(MarginaliaError):
-    """/reindex forced through in a DM: it belongs to a server's admins."""
+    """An admin command forced through in a DM: it belongs to a server's admins."""
 
     def __init__(self) -> None:
-        super().__init__("Re-indexing is done from a server the bot is in, not in direct messages.")
+        super().__init__("This command is for a server's admins: use it in a server the bot is in, "
+                         "not in direct messages.")
 
 
 STARTING = "Re-indexing the reading list: starting… Questions are still answered from the current index meanwhile."
 
 
 class AdminCog(commands.Cog):
-    """Index maintenance for server admins."""
+    """Index maintenance and per-server settings, for server admins."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -57,6 +60,25 @@ class AdminCog(commands.Cog):
         first, *more = report_pages(report, self.services.limits)
         await interaction.edit_original_response(content=None, embeds=first.embeds)
         await send_pages(interaction, more)
+
+    @app_commands.command(name="settings",
+                          description="Show or change this server's settings (Manage Server or an admin role)")
+    @app_commands.describe(answers="Who sees /ask answers when the member does not choose (default: public)")
+    @app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)
+    @app_commands.allowed_installs(guilds=True)
+    @app_commands.default_permissions(manage_guild=True)
+    async def settings(self, interaction: discord.Interaction, answers: Visibility | None = None) -> None:
+        if not self.is_admin(interaction):  # refused before any database work: nothing changes
+            raise NotAllowed("see or change this server's settings")
+        await think(interaction, private=True)  # before the database: a locked one can outlast Discord's 3 s
+        guild_id = interaction.guild_id
+        assert guild_id is not None  # is_admin refuses DMs
+        if answers is None:
+            current = await self.services.server_settings.current(guild_id)
+            await reply_privately(interaction, current.summary())
+            return
+        await self.services.server_settings.set_answers(guild_id, answers)
+        await reply_privately(interaction, "Saved. " + Current(answers, chosen=True).summary())
 
     def is_admin(self, interaction: discord.Interaction) -> bool:
         """The bot's own check, whatever Discord showed the member; NotInServer in a DM."""

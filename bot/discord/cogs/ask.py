@@ -1,8 +1,9 @@
 """Asking: /ask, the "Ask the sources" message menu, and plain direct messages.
 
 All three accept the question first (validation, rate limit: an immediate private reply on a
-mistake), then defer and answer off the event loop. In a DM a short follow-up is read against
-the member's previous question there.
+mistake), then defer and answer off the event loop. In a server, a member who does not choose
+`private` gets the server's default (/settings; a quick cached read, public when it cannot be
+read). In a DM a short follow-up is read against the member's previous question there.
 """
 
 from __future__ import annotations
@@ -37,10 +38,11 @@ class AskCog(commands.Cog):
         self.tree.remove_command(self.menu.name, type=self.menu.type)
 
     @app_commands.command(name="ask", description="Answer a question by quoting the reading list, with citations")
-    @app_commands.describe(question="What you want to know", private="Only you see the answer (default: no)")
+    @app_commands.describe(question="What you want to know",
+                           private="Only you see the answer (default: the server's /settings; no in DMs)")
     @app_commands.allowed_contexts(guilds=True, dms=True)
     @app_commands.allowed_installs(guilds=True)
-    async def ask(self, interaction: discord.Interaction, question: str, private: bool = False) -> None:
+    async def ask(self, interaction: discord.Interaction, question: str, private: bool | None = None) -> None:
         await self.answer_interaction(interaction, question, "slash", private=private)
 
     async def ask_about_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
@@ -48,12 +50,15 @@ class AskCog(commands.Cog):
         text = message.content or " ".join(e.description or "" for e in message.embeds)
         if not text.strip():
             raise BadQuestion("That message has no text to ask about.")
-        await self.answer_interaction(interaction, text, "context-menu", private=False)
+        await self.answer_interaction(interaction, text, "context-menu")
 
     async def answer_interaction(self, interaction: discord.Interaction, text: str, context: Context, *,
-                                 private: bool) -> None:
+                                 private: bool | None = None) -> None:
+        """Accept, defer (privately if asked, else as the server's setting says), answer, send the pages."""
         asking = Asking(interaction.user.id, interaction.channel_id or 0, interaction.guild_id, context,
                         self.services.asker.accept(interaction.user.id, text))
+        if private is None:  # bounded by the settings' read timeout: the deferral stays within Discord's 3 s
+            private = await self.services.server_settings.answers_private(interaction.guild_id)
         await think(interaction, private=private)
         asked = await self.services.asker.answer(asking, follow_up=interaction.guild_id is None)
         pages = render_answer(asked.answer, self.services.limits)
