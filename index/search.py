@@ -33,7 +33,6 @@ log = logging.getLogger("marginalia.search")
 DENSE_POOL = 2000  # nearest units over the whole index, from one query (the whole of a small list)
 DENSE_UNITS = 100  # the nearest of them decide which sources are in play ...
 LEXICAL_UNITS = 50  # ... with the best BM25 units over the whole index
-SOURCES_IN_PLAY = 8  # sources given candidates of their own, at most
 DENSE_PER_SOURCE = 60  # nearest units of each source in play, from the pool
 LEXICAL_PER_SOURCE = 20  # best BM25 units within each source in play
 
@@ -188,13 +187,13 @@ class Searcher:
                          for u in ids] for source, ids in chosen.items()}
 
     def _sources_in_play(self, nearest: list[str], lexical: np.ndarray) -> list[str]:
-        """The sources worth candidates of their own: those of the globally best units, at most
-        SOURCES_IN_PLAY (an answer quotes 8 passages at most, so more could never be cited)."""
+        """The sources worth candidates of their own: those of the globally best units, no more than
+        an answer has citations (more could never be cited)."""
         snap = self.snapshot
         by_similarity = [snap.unit_source[snap.unit_position[u]] for u in nearest]
         by_bm25 = [snap.unit_source[i] for i in np.argsort(-lexical)[:LEXICAL_UNITS] if lexical[i] > 0]
         fused = reciprocal_rank_fusion([list(dict.fromkeys(by_similarity)), list(dict.fromkeys(by_bm25))])
-        best = sorted(fused, key=lambda source: -fused[source])[:SOURCES_IN_PLAY]
+        best = sorted(fused, key=lambda source: -fused[source])[:self.settings.max_citations]
         return sorted(best, key=list(snap.profiles).index)
 
     def _best_lexical(self, lexical: np.ndarray, source: str) -> list[int]:
