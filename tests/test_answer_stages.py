@@ -134,10 +134,12 @@ def test_the_other_names_a_source_gives_a_person_are_read_from_the_text() -> Non
     vocabulary = Vocabulary([
         "Raymond Mercader who was living under the pseudonym Jacques Mornard, struck. Mornard fled. "
         "Karl Reich, alias Johanson, met Bessonov. Reich left. Ramon Mercader (“Jacson”) came in. "
-        "He was sent to Mexico under the name of Mornard. Mexico was hot. Johanson and Bessonov talked.",
+        "He was sent to Mexico under the name of Mornard. Mexico was hot. Johanson and Bessonov talked. "
+        "No one fits better than Sobel, alias 'Senin.' Senin and Sobel left.",
     ])
     assert vocabulary.aliases["mercader"] == {"mornard", "jacson"}
     assert vocabulary.aliases["johanson"] == {"reich"}
+    assert vocabulary.aliases["sobel"] == {"senin"}
     assert "mexico" not in vocabulary.aliases  # a place a person was sent to is not one of his names
 
 
@@ -232,6 +234,11 @@ def test_quotes_never_overlap_and_stay_within_eight() -> None:
     assert {e.source for e in chosen} == {"a", "b", "c"}
     picked = pick(items["a"], 6)
     assert all(not x.overlaps(y) for i, x in enumerate(picked) for y in picked[i + 1:])
+
+
+def test_a_quote_that_neither_comes_near_the_question_nor_holds_its_words_is_not_quoted() -> None:
+    items = [evidence("a", 0, 0.9), evidence("a", 100, 0.5), evidence("a", 200, 0.1)]  # "(Writings, 1932, p.18)"
+    assert [e.start for e in pick(items, 3)] == [0, 100]
 
 
 @pytest.fixture(scope="module")

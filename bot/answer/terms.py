@@ -86,7 +86,7 @@ _Q = r"[\"“'‘]?"
 ALIAS_CUE = re.compile(r"alias|pseudonym|under\s+the\s+name|\(\s*[\"“'‘]")
 ALIAS_REACH = 120  # characters either side of a cue in which its names are looked for
 ALIAS_RES = (
-    re.compile(rf"({_NAME}),?\s+alias\s+({_NAME})"),
+    re.compile(rf"({_NAME}),?\s+alias\s+{_Q}({_NAME})"),
     re.compile(rf"({_NAME})\s+\(\s*[\"“'‘]({_NAME})[\"”'’]\s*\)"),
     re.compile(rf"({_NAME}),?\s+who\s+was\s+\w+\s+under\s+the\s+(?:pseudonym|name)(?:\s+of)?\s+({_NAME})"),
     re.compile(rf"under\s+the\s+name\s+of\s+({_NAME})\W{{0,3}}\(i\.e\.\s+{_Q}({_NAME}){_Q}(?:\s+or\s+{_Q}({_NAME}))?"),
