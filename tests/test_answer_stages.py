@@ -65,6 +65,8 @@ def test_opposed_sides_on_who_is_to_blame_disagree() -> None:
     differences = detect("Who killed the minister?", citations, PROFILES, strength)
     assert differences and differences[0].point.startswith("who is to blame")
     assert detect("Who was to blame for the minister's death?", citations, PROFILES, strength)
+    accused = detect("Did the minister spy for the enemy?", citations, PROFILES, strength)
+    assert accused and accused[0].point.startswith("whether the accusation holds")
     assert not detect("Where was the minister shot?", citations, PROFILES, strength)
 
 
@@ -125,6 +127,7 @@ def test_spelling_is_repaired_only_towards_words_the_sources_use() -> None:
     assert vocabulary.repair("was he murderd") == "was he murdered"
     assert Vocabulary(["The assassination of Trotsky."]).repair("the asassinaton") == "the assassination"  # two slips
     assert vocabulary.repair("what about kids") == "what about kids"  # short words are left alone
+    assert Vocabulary(["He was a collaborator."]).repair("did he collaborate") == "did he collaborate"  # a form
     assert vocabulary.unmentioned("What did Krivitsky think of Kronstadt?") == ["Kronstadt"]
     assert vocabulary.unmentioned("What does he argue in 'Literature and Revolution'?") == ["Literature and Revolution"]
     assert vocabulary.unmentioned("Was it Krivitsky? I read it was.") == []

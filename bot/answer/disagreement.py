@@ -7,8 +7,8 @@ The detector weighs evidence, it does not read minds. Signals, each measured on 
 - conflicting figures: the same kind of quantity ("… million") with different numbers, or, for
   a "when" question, on-point quotes that share no year;
 - denial: one side's best quote denies (never, not, frame-up …) where the other's asserts;
-- the question itself asks about a contested matter ("really", "actually", "or") or who is to
-  blame ("who killed", "guilty", "responsible").
+- the question itself asks about a contested matter ("really", "actually", "or"), who is to
+  blame ("who killed", "guilty", "responsible") or an accusation ("collaborate", "spy", "sabotage").
 
 Opposed sides alone are not enough (both camps agree on when Lenin died), nor is a contested
 question alone (a single source cannot disagree with itself). Reported speech is discounted: a
@@ -34,9 +34,11 @@ WEIGHTS = {"opposed": 1.0, "contested question": 0.8, "figures": 0.6, "denial": 
 
 # A contested matter: a doubt ("really", "or") or a verdict ("fair", "genuine") ...
 CONTEST_CUE = re.compile(r"\b(?:or|really|actually|truly|true that|deliberately|fair|genuine(?:ly)?)\b", re.I)
-# ... or who is to blame for a deed, which opposed camps rarely agree on.
+# ... or who is to blame for a deed, or whether an accusation holds: opposed camps rarely agree.
 BLAME = re.compile(r"\b(?:guilt\w*|blame\w*|responsib\w*|culprits?|"
                    r"who\b[^?.]{0,30}?\b(?:kill|murder|assassinat|order)\w*)\b", re.I)
+ACCUSATION = re.compile(r"\b(?:collaborat\w*|conspir\w*|spy|spies|spied|espionage|traitors?|treason\w*|betray\w*|"
+                        r"sabot\w*|wreck(?:ers?|ing)|terroris[mt]s?|frame-?ups?|framed)\b", re.I)
 DENIAL = re.compile(r"\b(?:not|never|no|nor|neither|denied|denies|deny|false(?:ly)?|fabricat\w*|"
                     r"frame-?ups?|framed|myths?|slander\w*|lies)\b", re.I)
 REPORTED = re.compile(r"\b(?:claim(?:ed|s)?|alleg(?:ed|es|ing)|according to|was said to|"
@@ -55,11 +57,12 @@ class Group:
 
 
 def detect(question: str, citations: list[Citation], profiles: dict[str, SourceProfile],
-           strength: dict[str, float], on_point: set[int] | None = None) -> list[Difference]:
+           strength: dict[str, float], on_point: set[int] | None = None, asked: str = "") -> list[Difference]:
     """The points on which the strongly cited sources disagree (empty when they do not).
 
     `on_point` holds the citation numbers whose quotes address the question squarely (they
-    contain most of its key words); only those count as a source denying or asserting.
+    contain most of its key words); only those count as a source denying or asserting. `asked`
+    is the question as the member wrote it, for the wording (`question` has its spelling repaired).
     """
     on_point = on_point or set()
     strong = strong_sources(strength)
@@ -70,14 +73,15 @@ def detect(question: str, citations: list[Citation], profiles: dict[str, SourceP
     figures_apart = conflicting_figures(voices)
     signals = {
         "opposed": opposed(sides, profiles),
-        "contested question": bool(CONTEST_CUE.search(question) or BLAME.search(question)),
+        "contested question": any(cue.search(question) for cue in (CONTEST_CUE, BLAME, ACCUSATION)),
         "figures": bool(figures_apart) or conflicting_years(question, voices, on_point),
         "denial": denial_asymmetry(voices, on_point),
     }
     if sum(WEIGHTS[name] for name, on in signals.items() if on) < THRESHOLD:
         return []
     shown = sides if signals["opposed"] else voices
-    return [Difference(point=point(question, shown, figures_apart), sides=tuple(side(g, profiles) for g in shown))]
+    wording = point(question, asked or question, shown, figures_apart)
+    return [Difference(point=wording, sides=tuple(side(g, profiles) for g in shown))]
 
 
 def strong_sources(strength: dict[str, float]) -> set[str]:
@@ -164,17 +168,20 @@ def sentences(text: str) -> list[str]:
     return [text[a:b] for a, b in sentence_spans(text, 0, len(text))]
 
 
-def point(question: str, groups: list[Group], conflicts: dict[str, list[set[str]]]) -> str:
-    """What the sides differ on: the figures they give, invented history against history, or the question."""
+def point(question: str, asked: str, groups: list[Group], conflicts: dict[str, list[set[str]]]) -> str:
+    """What the sides differ on: the figures they give, invented history against history, or the
+    question (`asked`: as the member wrote it; `question`: as searched, spelling repaired)."""
     if conflicts:
         shown = " versus ".join(sorted(", ".join(sorted(v)) for v in next(iter(conflicts.values()))))
         return f"the figures they give ({shown})"
     labels = [g.label for g in groups]
     if "fiction" in labels:
-        return f"what happened: the fiction page's invented account against the historical sources, on “{question}”"
+        return f"what happened: the fiction page's invented account against the historical sources, on “{asked}”"
     if BLAME.search(question):
-        return f"who is to blame: their accounts are incompatible on “{question}”"
-    return f"their accounts are incompatible on “{question}”"
+        return f"who is to blame: their accounts are incompatible on “{asked}”"
+    if ACCUSATION.search(question):
+        return f"whether the accusation holds: their accounts are incompatible on “{asked}”"
+    return f"their accounts are incompatible on “{asked}”"
 
 
 def side(group: Group, profiles: dict[str, SourceProfile]) -> Side:

@@ -117,8 +117,9 @@ class Vocabulary:
     def correct(self, word: str) -> str:
         """The most frequent corpus word one edit away from an unknown word (or the word itself)."""
         folded = fold(word)
-        # Short words are left alone: "kids" is English even where the sources never use it.
-        if len(folded) < 5 or folded in self.counts or not folded.isalpha():
+        # Short words are left alone: "kids" is English even where the sources never use it; so is
+        # another form of a word the sources use ("collaborate" beside their "collaborator").
+        if len(folded) < 5 or folded in self.counts or not folded.isalpha() or stem(folded) in self.stems:
             return word
         # Most typos leave a letter out ("happend", "murderd"), so insertions are tried first.
         for candidates in edits1_by_kind(folded):
@@ -130,6 +131,10 @@ class Vocabulary:
             if known:
                 return max(known, key=lambda w: (self.counts[w], w))  # the same choice on every run
         return word
+
+    @cached_property
+    def stems(self) -> frozenset[str]:
+        return frozenset(stem(w) for w in self.counts)
 
     def near(self, word: str) -> set[str]:
         """Corpus words that share a two-letter deletion with the word: every word two edits away, and some more."""
