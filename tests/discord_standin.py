@@ -10,7 +10,9 @@ stand-in:
 * validates every request against Discord's OpenAPI spec (see ``openapi_validator``) and keeps
   the violations; its own replies are validated against the response schemas too;
 * imitates Discord's rules: 3 s callback deadline (404/10062), double acknowledgement
-  (400/40060), followup before acknowledgement (404/10015), invalid body (400/50035), 401 for a bad
+  (400/40060), followup before acknowledgement (404/10015), an interaction token used after its
+  lifetime (401/50027; ``token_lifetime``, 15 minutes unless a test shortens it), posting where the
+  bot may not (403/50013 or 50001, see ``deny_bot``), invalid body (400/50035), 401 for a bad
   token, exact ``application/json`` replies, rate-limit headers all-or-none, an injectable
   one-shot 429, 418 for anything not implemented (never 5xx: discord.py would retry for seconds);
 * injects events: slash commands built from the commands the bot really synced (guild or DM),
@@ -57,6 +59,8 @@ __all__ = [
     "INTENT_MESSAGE_CONTENT",
     "MANAGE_GUILD",
     "MEMBER_PERMISSIONS",
+    "SEND_MESSAGES",
+    "VIEW_CHANNEL",
     "CommandNotAvailable",
     "CommandNotSynced",
     "CommandSync",
@@ -582,6 +586,7 @@ class DiscordStandin:
         token: str = DEFAULT_TOKEN,
         strict: bool = True,
         callback_deadline: float = 3.0,
+        token_lifetime: float = 900.0,
         allowed_privileged_intents: int = INTENT_MESSAGE_CONTENT,
         validator: OpenAPIValidator | None = None,
     ) -> None:
@@ -589,8 +594,11 @@ class DiscordStandin:
         self.validator = validator or get_validator(strict=strict)
         #: Seconds a bot has to acknowledge an interaction (Discord: 3).
         self.callback_deadline = callback_deadline
-        #: Seconds an interaction token stays valid for followups (Discord: 15 minutes).
-        self.token_lifetime = 900.0
+        #: Seconds an interaction token stays valid for edits and followups (Discord: 15 minutes);
+        #: after that its webhook answers 401 with code 50027 "Invalid Webhook Token", as Discord does.
+        self.token_lifetime = token_lifetime
+        #: Permissions taken from the bot per channel by :meth:`deny_bot`.
+        self.bot_denied: dict[str, int] = {}
         self.allowed_privileged_intents = allowed_privileged_intents
         self._ids = _Snowflakes()
         self._component_ids = itertools.count(1)
@@ -674,6 +682,29 @@ class DiscordStandin:
         role_id = self._ids.new()
         self.roles[role_id] = self._role_payload(role_id, name, permissions, position=len(self.roles))
         return role_id
+
+    async def deny_bot(self, permissions: int, channel_id: str | None = None) -> None:
+        """Take ``permissions`` (e.g. ``SEND_MESSAGES``) from the bot in a guild channel (default: the
+        text channel), as a server admin would with a permission overwrite.
+
+        The channel's overwrites and later interactions' ``app_permissions`` show it (a connected bot
+        gets CHANNEL_UPDATE); posting there answers 403 50001 Missing Access without VIEW_CHANNEL,
+        403 50013 Missing Permissions without SEND_MESSAGES.
+        """
+        channel = self._channel(channel_id or self.channel_id)
+        denied = self.bot_denied[channel["id"]] = self.bot_denied.get(channel["id"], 0) | permissions
+        bot_id = self.bot_user["id"]
+        overwrites = [o for o in channel["permission_overwrites"] if o["id"] != bot_id]
+        channel["permission_overwrites"] = overwrites + [{"id": bot_id, "type": 1, "allow": "0", "deny": str(denied)}]
+        if self._session is not None:
+            await self.dispatch("CHANNEL_UPDATE", dict(channel))
+
+    def _check_bot_may_post(self, channel: Mapping[str, Any]) -> None:
+        denied = self.bot_denied.get(channel["id"], 0)
+        if denied & VIEW_CHANNEL:
+            raise _DiscordHTTPError(403, 50001, "Missing Access")
+        if denied & SEND_MESSAGES:
+            raise _DiscordHTTPError(403, 50013, "Missing Permissions")
 
     def dm_channel_for(self, user: Mapping[str, Any]) -> dict[str, Any]:
         """The bot's DM channel with ``user`` (created on first use, as Discord does)."""
@@ -1259,6 +1290,7 @@ class DiscordStandin:
 
     async def _op_create_message(self, rec: RecordedRequest, p: Mapping[str, str]) -> tuple[int, Any]:
         channel = self._channel(p["channel_id"])
+        self._check_bot_may_post(channel)
         body = rec.json or {}
         self._require_content(body, rec.files)
         message = self._new_message(channel["id"], self.bot_user, body, rec.files)
@@ -1482,6 +1514,7 @@ class DiscordStandin:
             return payload
         channel = self._channel(channel_id or self.channel_id)
         member = self._member_payload(user, roles, permissions)
+        payload["app_permissions"] = str(MEMBER_PERMISSIONS & ~self.bot_denied.get(channel["id"], 0))
         payload.update({
             "guild_id": self.guild_id, "guild": {"id": self.guild_id, "locale": "en-US", "features": []},
             "guild_locale": "en-US", "channel_id": channel["id"],

@@ -1,23 +1,30 @@
 """/reindex over the wire: who may run it (checked by the bot even when Discord is overridden),
 progress by editing its message, one at a time, questions answered from the old index while
-the new one builds, and the index built at start when there is none."""
+the new one builds, a re-index that outlives Discord's interaction token going on in the channel,
+and the index built at start when there is none."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
 import threading
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.answer.compose import Answerer
+from bot.discord.reindex_reply import TokenWindow
+from bot.discord.reindexing import Build
+from bot.discord.services import default_build
 from conftest import make_settings, write_sources
-from discord_standin import CommandNotAvailable, DiscordStandin, SentMessage
+from discord_standin import SEND_MESSAGES, CommandNotAvailable, DiscordStandin, SentMessage
 from index.build import BuildReport, Progress, build_index
 from index.config import Settings
 from index.embedding import Embedder
+from index.errors import MarginaliaError
 from index.generations import Layout
 from index.search import Searcher
 from test_discord_helpers import *  # noqa: F403 - fixtures
@@ -128,6 +135,101 @@ async def test_reindex_progress_one_at_a_time_while_questions_are_answered(
     after = await first_page(await standin.send_slash_command("ask", {"question": "Did Trotsky keep rabbits?"}))
     assert "rabbits-memoir" in cited_sources(after)  # the new generation serves at once
     assert await runs(tmp_path / "bot.sqlite3") == ["ok", "busy"]
+
+
+class PacedBuild:
+    """A long re-index, shortened: `steps` progress reports `pause` s apart, then the real build."""
+
+    def __init__(self, build: Build, steps: int = 12, pause: float = 0.2) -> None:
+        self.build, self.steps, self.pause = build, steps, pause
+
+    def __call__(self, progress: Progress) -> BuildReport:
+        for done in range(self.steps):
+            progress("embedding", done, self.steps)
+            time.sleep(self.pause)
+        return self.build(progress)
+
+
+def problems_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Warnings and errors (incidents among them) logged by the bot."""
+    return [r.getMessage() for r in caplog.records if r.name.startswith("marginalia") and r.levelno >= logging.WARNING]
+
+
+def expired_token_answers(standin: DiscordStandin) -> list[str]:
+    """Interaction webhook calls that Discord refused because the token had expired."""
+    return [r.summary() for r in standin.requests if r.status == 401 and (r.response or {}).get("code") == 50027]
+
+
+# The token lives 1.5 s. Either the bot is not told (Discord's 15 minutes) and meets Discord's
+# 401 "Invalid Webhook Token" on its next edit, or its window closes 0.7 s early and it moves first.
+@pytest.mark.parametrize("window", [None, TokenWindow(timedelta(seconds=1.5), timedelta(seconds=0.7))],
+                         ids=["edit-refused", "before-expiry"])
+async def test_a_reindex_that_outlives_the_interaction_token_goes_on_in_the_channel(
+        standin: DiscordStandin, launch_bot: Launcher, answerer: Answerer, real_index: Settings, tmp_path: Path,
+        caplog: pytest.LogCaptureFixture, window: TokenWindow | None) -> None:
+    caplog.set_level("INFO", logger="marginalia")
+    standin.token_lifetime = 1.5
+    settings = bot_settings(real_index, tmp_path)
+    await launch_bot(settings, build=PacedBuild(default_build(settings, answerer)),
+                     **({"token_window": window} if window else {}))
+    reindex = await standin.send_slash_command("reindex", permissions=ADMIN)
+    await reindex.message(contains="Re-indexing the reading list… Embedding passages", timeout=10)
+    still = await standin.wait_for_message(kind="channel_message", contains="Still re-indexing", timeout=10)
+    assert still.channel_id == standin.channel_id and not still.ephemeral
+    assert still.content.startswith("Still re-indexing the reading list… (the original message can no longer "
+                                    "be edited)\nEmbedding passages: ")
+    progress = await standin.wait_for_message(
+        lambda m: m.id == still.id and m.content != still.content and "Still re-indexing" in m.content,
+        kind="edit_message", timeout=10)  # progress continues in that message
+    report = await standin.wait_for_message(kind="channel_message", contains="Re-index finished", timeout=30)
+    assert "Nothing changed" in report.text and "5 documents" in report.text and report.content == ""
+    ended = await standin.wait_for_message(lambda m: m.id == still.id and "ended" in m.content, kind="edit_message")
+    sent = standin.sent_messages.items
+    assert sent.index(still) < sent.index(progress) < sent.index(report) < sent.index(ended)
+    assert all("Re-index finished" not in m.text for m in reindex.messages)  # nothing more through the token
+    refused = expired_token_answers(standin)
+    assert len(refused) == (1 if window is None else 0), refused  # refused once, then never tried again
+    assert problems_logged(caplog) == []  # no incident, no failed edit
+    assert "The /reindex message can no longer be edited" in caplog.text
+    assert await runs(tmp_path / "bot.sqlite3") == ["ok"]
+
+
+async def test_a_failure_after_the_token_expired_is_posted_in_the_channel(
+        standin: DiscordStandin, launch_bot: Launcher, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    def broken(_progress: Progress) -> BuildReport:
+        raise MarginaliaError("catalog.toml has 1 problem(s): rabbits.txt is not in the sources folder.")
+
+    standin.token_lifetime = 1.0
+    await launch_bot(build=PacedBuild(broken, steps=8))
+    await standin.send_slash_command("reindex", permissions=ADMIN)
+    failed = await standin.wait_for_message(kind="channel_message", contains="Re-index failed", timeout=15)
+    assert failed.content == ("Re-index failed: catalog.toml has 1 problem(s): rabbits.txt is not in the sources "
+                              "folder. The previous index keeps serving.")
+    assert problems_logged(caplog) == [] and len(expired_token_answers(standin)) == 1
+    assert await runs(tmp_path / "bot.sqlite3") == ["failed"]
+
+
+async def test_a_reindex_that_may_not_post_in_the_channel_is_logged_and_recorded(
+        standin: DiscordStandin, launch_bot: Launcher, answerer: Answerer, real_index: Settings, tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="marginalia")
+    standin.token_lifetime = 1.0
+    await standin.deny_bot(SEND_MESSAGES)  # a channel where the bot may answer commands but not post
+    settings = bot_settings(real_index, tmp_path)
+    await launch_bot(settings, build=PacedBuild(default_build(settings, answerer), steps=10))
+    await standin.send_slash_command("reindex", permissions=ADMIN)
+    first = await standin.wait_for_request("create_message", timeout=10)
+    outcome = await standin.wait_for_request("create_message", start=standin.requests.items.index(first) + 1,
+                                             timeout=30)
+    assert (first.status, first.response["code"], outcome.status) == (403, 50013, 403)
+    await asyncio.sleep(0.3)
+    posts = [r for r in standin.requests if r.operation_id == "create_message"]
+    assert len(posts) == 2  # one try for the progress, one for the outcome: no retry at every step
+    warnings = problems_logged(caplog)
+    assert len(warnings) == 2 and all("channel #general" in w and "Missing Permissions" in w for w in warnings)
+    assert "Could not show /reindex progress" in warnings[0] and "recorded in the run log" in warnings[0]
+    assert "Could not post the /reindex outcome" in warnings[1] and "Indexed 5 documents" in warnings[1]
+    assert await runs(tmp_path / "bot.sqlite3") == ["ok"]
 
 
 async def test_the_index_is_built_at_start_when_there_is_none(standin: DiscordStandin, launch_bot: Launcher,

@@ -21,6 +21,7 @@ from discord import app_commands
 
 from bot.answer.compose import Answerer
 from bot.discord.app import MarginaliaBot
+from bot.discord.reindex_reply import DISCORD_TOKEN_WINDOW, TokenWindow
 from bot.discord.reindexing import Build
 from bot.discord.render import DISCORD_LIMITS, Limits
 from bot.discord.services import Services
@@ -79,17 +80,19 @@ def mention_problems(standin: DiscordStandin) -> list[str]:
 @pytest_asyncio.fixture
 async def launch_bot(bot_runner: BotRunner, standin: DiscordStandin, answerer: Answerer, real_index: Settings,
                      tmp_path: Path) -> AsyncIterator[Launcher]:
-    """`await launch_bot(settings=None, *, answerer=…, recorder=…, build=…, limits=…, edit_interval=…, extra=())`."""
+    """`await launch_bot(settings=None, *, answerer=…, recorder=…, build=…, limits=…, edit_interval=…,
+    token_window=…, extra=())`."""
     launched: list[tuple[RunningBot, SafeRecorder]] = []
 
     async def launch(settings: Settings | None = None, *, answerer: Answerer = answerer,
                      recorder: SafeRecorder | None = None, build: Build | None = None,
                      limits: Limits = DISCORD_LIMITS, edit_interval: float = 0.2,
+                     token_window: TokenWindow = DISCORD_TOKEN_WINDOW,
                      extra: Sequence[app_commands.Command[Any, Any, Any]] = ()) -> RunningBot:
         settings = settings or bot_settings(real_index, tmp_path)
         recorder = recorder or SafeRecorder(settings.database_file)
         services = Services.create(settings, recorder, answerer=answerer, build=build, limits=limits,
-                                   edit_interval=edit_interval)
+                                   edit_interval=edit_interval, token_window=token_window)
         bot = MarginaliaBot(services)
         for command in extra:
             bot.tree.add_command(command)

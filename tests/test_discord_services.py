@@ -1,16 +1,18 @@
 """The Discord-free services behind the cogs: rate limit, passage lookup, progress throttling,
-the re-index permission rule, and log redaction."""
+the interaction token's window, the re-index permission rule, and log redaction."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from bot.answer.compose import Answerer
 from bot.discord.logs import RedactSecrets
 from bot.discord.passages import PassageGone, PassageRef, checksum, find_excerpt, trim
+from bot.discord.reindex_reply import DISCORD_TOKEN_WINDOW, TokenWindow
 from bot.discord.reindexing import ProgressPump, Step, in_daemon_thread, may_reindex
 from bot.ratelimit import RateLimited, RateLimiter
 
@@ -139,6 +141,13 @@ async def test_a_build_error_reaches_the_caller() -> None:
 
     with pytest.raises(ValueError, match="broken catalog"):
         await in_daemon_thread(build)
+
+
+def test_the_bot_stops_using_an_interaction_token_a_margin_before_discord_does() -> None:
+    created = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
+    assert DISCORD_TOKEN_WINDOW.closes(created) == created + timedelta(minutes=14)  # Discord: 15 minutes
+    short = TokenWindow(lifetime=timedelta(seconds=1.5), margin=timedelta(seconds=0.5))
+    assert short.closes(created) == created + timedelta(seconds=1)
 
 
 def test_who_may_reindex() -> None:

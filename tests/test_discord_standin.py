@@ -25,6 +25,8 @@ from discord_fixtures import (
 from discord_standin import (
     MANAGE_GUILD,
     MEMBER_PERMISSIONS,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
     CommandNotAvailable,
     CommandNotSynced,
     DiscordStandin,
@@ -251,6 +253,14 @@ async def test_discord_interaction_rules(standin: DiscordStandin, tiny: RunningB
                 assert first.status == 204
             async with http.post(callback, json={"type": 5}) as second:
                 assert (second.status, (await second.json())["code"]) == (400, 40060)
+            async with http.post(followup, json={"content": "in time"}) as in_time:
+                assert in_time.status == 200
+            standin.token_lifetime = 0.0  # Discord: 15 minutes after the interaction, the token is dead
+            async with http.patch(f"{api}/webhooks/{app}/{interaction.token}/messages/@original",
+                                  json={"content": "too late"}) as edit:
+                assert (edit.status, await edit.json()) == (401, {"message": "Invalid Webhook Token", "code": 50027})
+            async with http.post(followup, json={"content": "too late"}) as late_followup:
+                assert (late_followup.status, (await late_followup.json())["code"]) == (401, 50027)
             standin.callback_deadline = 0.0
             late = await standin.send_slash_command("hold")
             late_url = f"{api}/interactions/{late.id}/{late.token}/callback"
@@ -258,6 +268,28 @@ async def test_discord_interaction_rules(standin: DiscordStandin, tiny: RunningB
                 assert (expired.status, (await expired.json())["code"]) == (404, 10062)
     finally:
         tiny.bot.release.set()  # type: ignore[attr-defined]
+
+
+async def test_a_channel_where_the_bot_may_not_post(standin: DiscordStandin, tiny: RunningBot) -> None:
+    channel = tiny.bot.get_channel(int(standin.channel_id))
+    assert isinstance(channel, discord.TextChannel)
+    await channel.send("allowed")
+    await standin.deny_bot(SEND_MESSAGES)
+    await standin.sync_gateway()
+    assert not channel.permissions_for(channel.guild.me).send_messages  # the overwrite reached the bot
+    with pytest.raises(discord.Forbidden) as refused:
+        await channel.send("refused")
+    assert (refused.value.status, refused.value.code) == (403, 50013)
+    interaction = await standin.send_slash_command("hold")
+    try:
+        assert not int(interaction.payload["app_permissions"]) & SEND_MESSAGES
+    finally:
+        tiny.bot.release.set()  # type: ignore[attr-defined]
+    await standin.deny_bot(VIEW_CHANNEL)
+    with pytest.raises(discord.Forbidden) as hidden:
+        await channel.send("hidden")
+    assert hidden.value.code == 50001
+    assert [m.content for m in standin.sent_messages] == ["allowed"]
 
 
 # --------------------------------------------------------------- spec checking

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from bot.answer.compose import Answerer
 from bot.discord.asking import Asker
 from bot.discord.library import Library
+from bot.discord.reindex_reply import DISCORD_TOKEN_WINDOW, TokenWindow
 from bot.discord.reindexing import Build, Reindexer
 from bot.discord.render import DISCORD_LIMITS, Limits
 from bot.discord.server_settings import ServerSettings
@@ -39,17 +40,20 @@ class Services:
     library: Library
     server_settings: ServerSettings
     limits: Limits = DISCORD_LIMITS
+    token_window: TokenWindow = DISCORD_TOKEN_WINDOW  # how long an interaction's message can be edited
 
     @classmethod
     def create(cls, settings: Settings, recorder: SafeRecorder, *, answerer: Answerer | None = None,
-               build: Build | None = None, limits: Limits = DISCORD_LIMITS, edit_interval: float = 1.0) -> Services:
+               build: Build | None = None, limits: Limits = DISCORD_LIMITS, edit_interval: float = 1.0,
+               token_window: TokenWindow = DISCORD_TOKEN_WINDOW) -> Services:
         """Wire the services; `answerer` and `build` default to ones made from `settings`."""
         answerer = answerer or Answerer(settings)
         asker = Asker(answerer, recorder, concurrency=settings.ask_concurrency,
                       per_minute=settings.rate_limit_per_minute)
         reindexer = Reindexer(build or default_build(settings, answerer), answerer, recorder,
                               edit_interval=edit_interval)
-        return cls(settings, answerer, recorder, asker, reindexer, Library(answerer), ServerSettings(recorder), limits)
+        return cls(settings, answerer, recorder, asker, reindexer, Library(answerer), ServerSettings(recorder), limits,
+                   token_window)
 
     def has_index(self) -> bool:
         return Layout(self.settings.data_path).current() is not None

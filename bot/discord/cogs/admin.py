@@ -3,8 +3,9 @@
 Discord hides them from members without Manage Server, but a server's integration settings
 can show them to anyone, so the bot checks again: Manage Server or a role in ADMIN_ROLE_IDS,
 else a private refusal (recorded for /reindex). One re-index at a time; the progress message
-is edited at most once per `edit_interval`, then replaced by the report. /settings shows or
-changes the server's settings (see `server_settings.py`), privately.
+is edited at most once per `edit_interval`, then replaced by the report, or, once Discord no longer
+accepts the interaction's token (15 minutes), both go on in the channel (`reindex_reply.py`).
+/settings shows or changes the server's settings (see `server_settings.py`), privately.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.cards import report_pages
-from bot.discord.reindexing import NotAllowed, Step, may_reindex
-from bot.discord.replies import clip_content, replace_placeholder, reply_privately, send_pages, think
+from bot.discord.reindex_reply import ReindexReply
+from bot.discord.reindexing import NotAllowed, may_reindex
+from bot.discord.replies import replace_placeholder, reply_privately, think
 from bot.discord.server_settings import Current, Visibility
 from bot.discord.services import Services
 from index.errors import MarginaliaError
@@ -51,15 +53,13 @@ class AdminCog(commands.Cog):
             raise NotAllowed()
         async with self.services.reindexer.claim(interaction.user.id, interaction.guild_id) as run:
             await replace_placeholder(interaction, STARTING)
+            reply = ReindexReply(interaction, self.services.token_window)
             try:
-                report = await self.services.reindexer.build(run, lambda step: show_progress(interaction, step))
+                report = await self.services.reindexer.build(run, lambda step: reply.progress(step.text()))
             except MarginaliaError as error:  # shown where the progress was: the whole channel saw it start
-                await interaction.edit_original_response(
-                    content=clip_content(f"Re-index failed: {error} The previous index keeps serving."))
+                await reply.failure(f"Re-index failed: {error} The previous index keeps serving.")
                 return
-        first, *more = report_pages(report, self.services.limits)
-        await interaction.edit_original_response(content=None, embeds=first.embeds)
-        await send_pages(interaction, more)
+        await reply.report(report_pages(report, self.services.limits), report.summary())
 
     @app_commands.command(name="settings",
                           description="Show or change this server's settings (Manage Server or an admin role)")
@@ -88,7 +88,3 @@ class AdminCog(commands.Cog):
         return isinstance(member, discord.Member) and may_reindex(
             manage_guild=interaction.permissions.manage_guild, role_ids={r.id for r in member.roles},
             admin_role_ids=set(self.services.settings.admin_role_ids))
-
-
-async def show_progress(interaction: discord.Interaction, step: Step) -> None:
-    await interaction.edit_original_response(content=f"Re-indexing the reading list… {step.text()}")
