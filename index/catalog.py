@@ -24,7 +24,7 @@ class Catalog:
 
     by_file: dict[str, SourceProfile] = field(default_factory=dict)
     path: Path | None = None
-    uncatalogued: dict[str, SourceProfile] = field(default_factory=dict, init=False, repr=False)
+    uncatalogued: dict[str, SourceProfile] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def by_id(self) -> dict[str, SourceProfile]:

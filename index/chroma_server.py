@@ -41,10 +41,20 @@ class ChromaServer:
         self.stop()
 
     def start(self, timeout: float = 60.0) -> None:
-        """Start the server and return once it answers its heartbeat."""
+        """Start the server (unless it runs) and return once it answers its heartbeat."""
+        if self.process and self.process.poll() is None:
+            return
         with open(self.log, "ab") as log:  # the child keeps its own copy of the descriptor
             self.process = subprocess.Popen([str(CHROMA), "run", "--path", str(self.path), "--host", HOST,
                                              "--port", str(self.port)], stdout=log, stderr=subprocess.STDOUT)
+        try:
+            self._wait(timeout)
+        except BaseException:  # an interrupt too: a server nobody waits for must not outlive the caller
+            self.stop()
+            raise
+
+    def _wait(self, timeout: float) -> None:
+        assert self.process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -54,7 +64,6 @@ class ChromaServer:
                 return
             except OSError:
                 time.sleep(0.1)
-        self.stop()
         raise ChromaServerError(f"chroma run did not answer its heartbeat within {timeout:g} s (see {self.log})")
 
     def stop(self) -> None:

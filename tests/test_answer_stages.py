@@ -68,6 +68,12 @@ def test_opposed_sides_on_who_is_to_blame_disagree() -> None:
     accused = detect("Did the minister spy for the enemy?", citations, PROFILES, strength)
     assert accused and accused[0].point.startswith("whether the accusation holds")
     assert not detect("Where was the minister shot?", citations, PROFILES, strength)
+    for neutral in ("What does The Great Conspiracy say about the minister?", "What is The Revolution Betrayed about?",
+                    "Who went to the capital in order to meet the minister?",
+                    "What responsibilities did the minister have?"):  # titles and everyday words
+        assert not detect(neutral, citations, PROFILES, strength), neutral
+    worded = detect("Who killed the minister?", citations, PROFILES, strength, asked="Who kiled the minister?")
+    assert "“Who kiled the minister?”" in worded[0].point  # as the member wrote it
 
 
 def test_a_side_s_key_quote_is_shortened_at_a_word_with_an_ellipsis() -> None:
@@ -75,6 +81,7 @@ def test_a_side_s_key_quote_is_shortened_at_a_word_with_an_ellipsis() -> None:
     long = "The raid was planned for weeks, and the men came in police uniforms, " * 5
     shown = excerpt(long, 60)
     assert shown.endswith(" …") and len(shown) <= 62 and long.startswith(shown[:-2])
+    assert excerpt("aaa bbb ccc", 7) == "aaa bbb …"  # the word ending at the limit is whole
 
 
 def test_opposed_sides_that_agree_on_a_plain_fact_are_not_flagged() -> None:
@@ -125,7 +132,9 @@ def test_a_follow_up_is_searched_with_the_previous_question_and_kept_to_the_name
 def test_spelling_is_repaired_only_towards_words_the_sources_use() -> None:
     vocabulary = Vocabulary(["Krivitsky was found dead; the police said he had murdered nobody. He happened by."])
     assert vocabulary.repair("was he murderd") == "was he murdered"
-    assert Vocabulary(["The assassination of Trotsky."]).repair("the asassinaton") == "the assassination"  # two slips
+    twice = Vocabulary(["The assassination of Trotsky. After the assassination, the stare and the store."])
+    assert twice.repair("the asassinaton") == "the assassination"  # two slips
+    assert twice.repair("the stere") == "the store"  # a tie is broken the same way on every run
     assert vocabulary.repair("what about kids") == "what about kids"  # short words are left alone
     assert Vocabulary(["He was a collaborator."]).repair("did he collaborate") == "did he collaborate"  # a form
     assert vocabulary.unmentioned("What did Krivitsky think of Kronstadt?") == ["Kronstadt"]
@@ -242,6 +251,8 @@ def test_quotes_never_overlap_and_stay_within_eight() -> None:
 def test_a_quote_that_neither_comes_near_the_question_nor_holds_its_words_is_not_quoted() -> None:
     items = [evidence("a", 0, 0.9), evidence("a", 100, 0.5), evidence("a", 200, 0.1)]  # "(Writings, 1932, p.18)"
     assert [e.start for e in pick(items, 3)] == [0, 100]
+    weak = [evidence("a", 0, 0.2), evidence("a", 100, 0.1)]
+    assert [e.start for e in pick(weak, 3)] == [0]  # a source that addresses the question keeps its best
 
 
 @pytest.fixture(scope="module")

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ChromaServer, make_settings, write_sources
+from conftest import make_settings, write_sources
 
 from bot.answer.compose import Answerer
 from index.build import BuildReport, build_index
+from index.chroma_server import ChromaServer
 from index.config import Settings
 from index.embedding import Embedder
 from index.errors import IndexUnavailable

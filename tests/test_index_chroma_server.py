@@ -8,9 +8,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from conftest import SOURCES, ChromaServer, make_settings, write_sources
+from conftest import SOURCES, make_settings, write_sources
 
 from index.build import build_index
+from index.chroma_server import ChromaServer
 from index.config import Settings
 from index.embedding import Embedder
 from index.search import Searcher

@@ -74,7 +74,8 @@ class Answerer:
         if not verdict.answered:
             answer = self.declined(question, snap, evidence, verdict.reason)
         else:
-            answer = self.answered(question, prepared, snap, {s: evidence[s] for s in verdict.sources}, covered)
+            answer = self.answered(question, prepared, snap, {s: evidence[s] for s in verdict.sources}, covered,
+                                   resolved.search_text)
         answer.seconds = time.perf_counter() - started
         return answer
 
@@ -96,9 +97,10 @@ class Answerer:
             return self._lexicon[1]
 
     def answered(self, question: str, prepared: Question, snap: Snapshot,
-                 evidence: dict[str, list[Evidence]], covered: str = "") -> Answer:
+                 evidence: dict[str, list[Evidence]], covered: str = "", searched: str = "") -> Answer:
         """The answer from the sources that address the question (or `covered`, the one part of
-        it they address)."""
+        it they address); `searched` is the question as searched, before spelling repair (a
+        follow-up joined to the question before it)."""
         chosen = allocate(evidence, self.settings.max_citations)
         citations = [citation(n, item, snap) for n, item in enumerate(chosen, start=1)]
         notes = {source: self.note(snap, source, [c.quote for c in citations if c.source == source])
@@ -106,7 +108,7 @@ class Answerer:
         strength = {source: items[0].score for source, items in evidence.items()}
         squarely = {c.n for c, item in zip(citations, chosen) if item.coverage >= ON_POINT_COVERAGE}
         scores = {c.n: item.score for c, item in zip(citations, chosen)}
-        found = detect(prepared.text, citations, snap.profiles, strength, squarely, asked=covered or question)
+        found = detect(prepared.text, citations, snap.profiles, strength, squarely, asked=covered or searched or question)
         differences = [with_keys(d, scores) for d in found]
         answer = Answer(question=question, answered=True, text="", citations=citations, sources=notes,
                         disagreement=bool(differences), differences=differences)

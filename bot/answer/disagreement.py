@@ -35,10 +35,12 @@ WEIGHTS = {"opposed": 1.0, "contested question": 0.8, "figures": 0.6, "denial": 
 # A contested matter: a doubt ("really", "or") or a verdict ("fair", "genuine") ...
 CONTEST_CUE = re.compile(r"\b(?:or|really|actually|truly|true that|deliberately|fair|genuine(?:ly)?)\b", re.I)
 # ... or who is to blame for a deed, or whether an accusation holds: opposed camps rarely agree.
-BLAME = re.compile(r"\b(?:guilt\w*|blame\w*|responsib\w*|culprits?|"
-                   r"who\b[^?.]{0,30}?\b(?:kill|murder|assassinat|order)\w*)\b", re.I)
-ACCUSATION = re.compile(r"\b(?:collaborat\w*|conspir\w*|spy|spies|spied|espionage|traitors?|treason\w*|betray\w*|"
-                        r"sabot\w*|wreck(?:ers?|ing)|terroris[mt]s?|frame-?ups?|framed)\b", re.I)
+# Matched in lower case only: a capitalised word inside a question is part of a name or a title
+# ("What does The Great Conspiracy say?", "The Revolution Betrayed").
+BLAME = re.compile(r"\b(?:guilty|guilt|blamed?|culprits?|responsib(?:le|ility) for|"
+                   r"who\b[^?.]{0,30}?\b(?:killed|kills?|murdered|murders?|assassinated|ordered))\b")
+ACCUSATION = re.compile(r"\b(?:collaborat\w*|conspir\w*|spy|spies|spied|spying|espionage|traitors?|treason\w*|"
+                        r"betray\w*|sabotag\w*|wreck(?:ers?|ing)|terroris[mt]s?|frame-?ups?|framed)\b")
 DENIAL = re.compile(r"\b(?:not|never|no|nor|neither|denied|denies|deny|false(?:ly)?|fabricat\w*|"
                     r"frame-?ups?|framed|myths?|slander\w*|lies)\b", re.I)
 REPORTED = re.compile(r"\b(?:claim(?:ed|s)?|alleg(?:ed|es|ing)|according to|was said to|"
@@ -73,7 +75,7 @@ def detect(question: str, citations: list[Citation], profiles: dict[str, SourceP
     figures_apart = conflicting_figures(voices)
     signals = {
         "opposed": opposed(sides, profiles),
-        "contested question": any(cue.search(question) for cue in (CONTEST_CUE, BLAME, ACCUSATION)),
+        "contested question": bool(CONTEST_CUE.search(question)) or asks_who_is_to_blame(question) is not None,
         "figures": bool(figures_apart) or conflicting_years(question, voices, on_point),
         "denial": denial_asymmetry(voices, on_point),
     }
@@ -168,6 +170,16 @@ def sentences(text: str) -> list[str]:
     return [text[a:b] for a, b in sentence_spans(text, 0, len(text))]
 
 
+def asks_who_is_to_blame(question: str) -> str | None:
+    """What a question about blame or an accusation asks, for the point of conflict (None: neither)."""
+    text = question[:1].lower() + question[1:]  # the first word is capitalised as any first word is
+    if BLAME.search(text):
+        return "who is to blame"
+    if ACCUSATION.search(text):
+        return "whether the accusation holds"
+    return None
+
+
 def point(question: str, asked: str, groups: list[Group], conflicts: dict[str, list[set[str]]]) -> str:
     """What the sides differ on: the figures they give, invented history against history, or the
     question (`asked`: as the member wrote it; `question`: as searched, spelling repaired)."""
@@ -177,10 +189,9 @@ def point(question: str, asked: str, groups: list[Group], conflicts: dict[str, l
     labels = [g.label for g in groups]
     if "fiction" in labels:
         return f"what happened: the fiction page's invented account against the historical sources, on “{asked}”"
-    if BLAME.search(question):
-        return f"who is to blame: their accounts are incompatible on “{asked}”"
-    if ACCUSATION.search(question):
-        return f"whether the accusation holds: their accounts are incompatible on “{asked}”"
+    blame = asks_who_is_to_blame(question)
+    if blame:
+        return f"{blame}: their accounts are incompatible on “{asked}”"
     return f"their accounts are incompatible on “{asked}”"
 
 

@@ -50,7 +50,7 @@ class Evidence:
     coverage: float  # share of the question's term weight (idf) found in the quote
     lexical: float  # BM25 score of the quote
     adjustment: float = 0.0  # answer type found (+) or a reference-list entry (-)
-    literal: float = 0.0  # coverage by the question's own words only, no synonyms
+    literal: float = 0.0  # coverage by the question's own words (and its names' aliases), no synonyms
     unnamed: bool = False  # names none of the names the question is about
 
     @property
@@ -192,9 +192,9 @@ def adjustment(question: str, quote: str) -> float:
 
 
 def pick(items: list[Evidence], limit: int) -> list[Evidence]:
-    """The best non-overlapping quotes of one source worth quoting, at most `limit`."""
+    """The best non-overlapping quotes of one source worth quoting (its best always), at most `limit`."""
     chosen: list[Evidence] = []
-    pool = [e for e in items if e.score >= QUOTE_FLOOR]
+    pool = [e for e in items if e.score >= QUOTE_FLOOR] or items[:1]
     while pool and len(chosen) < limit:
         best = max(pool, key=lambda e: e.score)
         pool.remove(best)

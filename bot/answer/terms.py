@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 import numpy as np
 
@@ -73,7 +73,8 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
-CAPITALISED_RE = re.compile(r"\b[A-Z]\w+\b")
+CAPITALISE = "A-ZÀ-ÖØ-Þ"  # capital letters, Latin-1 included ("Ávila"); both name patterns use them
+CAPITALISED_RE = re.compile(rf"\b[{CAPITALISE}]\w+\b")
 NAME_SHARE = 0.8
 QUOTED_RE = re.compile(r"(?:(?<=\s)|^)['‘“\"]([^'‘’“”\"]{3,80})['’”\"](?=[\s?.!,;:]|$)")
 TOKEN_RE = re.compile(r"[^\W\d_][\w’'-]*")
@@ -81,7 +82,7 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # Another name the sources themselves give a person: "Karl Reich, alias Johanson", "Ramon Mercader
 # ("Jacson")", "Mercader who was living under the pseudonym Jacques Mornard", "under the name of
 # Mornard" (i.e. Mercader or 'Jacson').
-_NAME = r"[A-ZÀ-Þ][\w'-]+(?:\s+[A-ZÀ-Þ][\w'-]+)*"
+_NAME = rf"[{CAPITALISE}][\w'-]+(?:\s+[{CAPITALISE}][\w'-]+)*"
 _Q = r"[\"“'‘]?"
 ALIAS_CUE = re.compile(r"alias|pseudonym|under\s+the\s+name|\(\s*[\"“'‘]")
 ALIAS_REACH = 120  # characters either side of a cue in which its names are looked for
@@ -106,6 +107,16 @@ class Vocabulary:
         # just at the start of sentences.
         self.names = frozenset(w for w, n in capitalised.items() if n >= NAME_SHARE * self.counts.get(w, n))
         self.aliases = aliases(texts, self.names)
+        self.stems = frozenset(stem(w) for w in self.counts)
+        # Each corpus word of five letters or more (seen twice or more: a word the sources use once
+        # is rarely the one a typo meant, and the index would double) under each of its one- and
+        # two-letter deletions: a symmetric delete index, a lookup instead of trying every double
+        # edit. Built here, once per index generation, not by whichever question first needs it.
+        self.deletion_index: dict[str, list[str]] = {}
+        for word, n in self.counts.items():
+            if n >= 2 and len(word) >= 5 and word.isalpha():
+                for d in deletions(word):
+                    self.deletion_index.setdefault(d, []).append(word)
 
     def content_words(self) -> list[str]:
         """Every word of the corpus that can carry meaning, most frequent first."""
@@ -115,7 +126,8 @@ class Vocabulary:
         return fold(word) in self.counts
 
     def correct(self, word: str) -> str:
-        """The most frequent corpus word one edit away from an unknown word (or the word itself)."""
+        """The most frequent corpus word one edit away from an unknown word, else (for a long word)
+        two edits away; the word itself when it is short, known, or another form of a known word."""
         folded = fold(word)
         # Short words are left alone: "kids" is English even where the sources never use it; so is
         # another form of a word the sources use ("collaborate" beside their "collaborator").
@@ -125,31 +137,20 @@ class Vocabulary:
         for candidates in edits1_by_kind(folded):
             known = [w for w in candidates if w in self.counts]
             if known:
-                return max(known, key=self.counts.__getitem__)
+                return self.most_frequent(known)
         if len(folded) >= 7:  # long words may be two slips away
             known = [w for w in self.near(folded) if distance(folded, w) <= 2]
             if known:
-                return max(known, key=lambda w: (self.counts[w], w))  # the same choice on every run
+                return self.most_frequent(known)
         return word
 
-    @cached_property
-    def stems(self) -> frozenset[str]:
-        return frozenset(stem(w) for w in self.counts)
+    def most_frequent(self, words: list[str]) -> str:
+        return max(words, key=lambda w: (self.counts[w], w))  # ties broken by the word: the same pick every run
 
     def near(self, word: str) -> set[str]:
-        """Corpus words that share a two-letter deletion with the word: every word two edits away, and some more."""
+        """Corpus words that share with the word a string made by deleting up to two letters from
+        each: every word two edits away, and some more."""
         return {w for d in deletions(word) for w in self.deletion_index.get(d, ())}
-
-    @cached_property
-    def deletion_index(self) -> dict[str, list[str]]:
-        """Each corpus word of five letters or more under each of its one- and two-letter deletions
-        (a symmetric delete index: a lookup instead of trying every double edit)."""
-        index: dict[str, list[str]] = {}
-        for word in self.counts:
-            if len(word) >= 5 and word.isalpha():
-                for d in deletions(word):
-                    index.setdefault(d, []).append(word)
-        return index
 
     def repair(self, question: str) -> str:
         """The question with misspelt words replaced by the corpus words they were meant to be."""
@@ -168,7 +169,10 @@ class Vocabulary:
 
 
 def aliases(texts: list[str], names: frozenset[str]) -> dict[str, frozenset[str]]:
-    """For each (folded) surname, the other surnames the sources give the same person."""
+    """For each (folded) surname, the other surnames the sources give the same person.
+
+    Keyed by surname: two people of one surname (Lev and Sergei Sedov) share their aliases.
+    """
     groups: dict[str, set[str]] = {}
     for text in texts:
         for found in named_together(text):
@@ -185,11 +189,25 @@ def named_together(text: str) -> Iterator[set[str]]:
     Only the text around the words that introduce another name is searched: scanning a whole
     20 MB reading list once per pattern costs a second.
     """
-    for cue in ALIAS_CUE.finditer(text):
-        window = text[max(0, cue.start() - ALIAS_REACH):cue.end() + ALIAS_REACH]
+    for start, end in windows(ALIAS_CUE.finditer(text), ALIAS_REACH, len(text)):
         for pattern in ALIAS_RES:
-            for match in pattern.finditer(window):
+            for match in pattern.finditer(text, start, end):
                 yield {fold(name.split()[-1]).strip("'-") for name in match.groups() if name}
+
+
+def windows(cues: Iterator[re.Match[str]], reach: int, size: int) -> Iterator[tuple[int, int]]:
+    """The spans `reach` characters either side of each cue, overlapping spans merged."""
+    span: tuple[int, int] | None = None
+    for cue in cues:
+        start, end = max(0, cue.start() - reach), min(size, cue.end() + reach)
+        if span and start <= span[1]:
+            span = (span[0], end)
+            continue
+        if span:
+            yield span
+        span = (start, end)
+    if span:
+        yield span
 
 
 def proper_names(question: str) -> list[str]:

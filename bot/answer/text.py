@@ -67,7 +67,9 @@ def excerpt(quote: str, limit: int = KEY_QUOTE_CHARS) -> str:
     quote = " ".join(quote.split())
     if len(quote) <= limit:
         return quote
-    return quote[:limit].rsplit(" ", 1)[0].rstrip(",;:—–-") + " …"
+    cut = quote[:limit + 1]  # one more: a space right after the limit still ends a whole word
+    cut = cut.rsplit(" ", 1)[0] if " " in cut else cut[:limit]
+    return cut.rstrip(",;:—–-") + " …"
 
 
 def about_text(answer: Answer) -> str:
