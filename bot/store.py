@@ -441,6 +441,11 @@ class Store:
                 (guild_id, key, value),
             )
 
+    async def setting_in_every_server(self, key: str) -> dict[int, str]:
+        """Every server's value for `key`, by server id (servers that never set it are absent)."""
+        rows = await self._rows("SELECT guild_id, value FROM guild_settings WHERE key = ?", (key,))
+        return {guild_id: value for guild_id, value in rows}
+
     async def settings_for(self, guild_id: int) -> dict[str, str]:
         """Every setting of one server, by key."""
         rows = await self._rows(
@@ -514,7 +519,9 @@ class SafeRecorder:
     WARNING on "marginalia.store" and returns None; later failures are logged at DEBUG only,
     until a write succeeds again. A failed write rolls back whole, so nothing already stored
     is touched. `forget_member` and `set_setting` are deliberately absent: a member or admin
-    asked for those, so a failure must reach them (use `store`, which raises StoreUnavailable).
+    asked for those, so a failure must reach them: call them on the store that `open()` returns.
+    `open()` raises what opening the file raises (OSError, sqlite3.Error), and the store's
+    methods raise StoreUnavailable.
     """
 
     def __init__(self, target: Store | Path, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
@@ -599,6 +606,11 @@ class SafeRecorder:
         value = await self._attempt("read a setting",
                                     lambda store: store.get_setting(guild_id, key, default), write=False)
         return default if value is None else value
+
+    async def setting_in_every_server(self, key: str) -> dict[int, str] | None:
+        """`Store.setting_in_every_server`, or None when the database cannot be read."""
+        return await self._attempt("read every server's settings",
+                                   lambda store: store.setting_in_every_server(key), write=False)
 
     # --- plumbing --------------------------------------------------------------------------
 

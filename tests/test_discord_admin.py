@@ -18,9 +18,10 @@ import pytest
 from bot.answer.compose import Answerer
 from bot.discord.reindex_reply import TokenWindow
 from bot.discord.reindexing import Build
+from bot.discord.render import Limits
 from bot.discord.services import default_build
 from conftest import make_settings, write_sources
-from discord_standin import SEND_MESSAGES, CommandNotAvailable, DiscordStandin, SentMessage
+from discord_standin import EPHEMERAL, SEND_MESSAGES, CommandNotAvailable, DiscordStandin, SentMessage
 from index.build import BuildReport, Progress, build_index
 from index.config import Settings
 from index.embedding import Embedder
@@ -28,8 +29,8 @@ from index.errors import MarginaliaError
 from index.generations import Layout
 from index.search import Searcher
 from test_discord_helpers import *  # noqa: F403 - fixtures
-from test_discord_helpers import (ADMIN, RABBITS, RABBITS_ENTRY, Launcher, bot_settings, cited_sources, first_page,
-                                  is_answer, runs)
+from test_discord_helpers import (ADMIN, RABBITS, RABBITS_ENTRY, Launcher, bot_settings, cited_sources, eventually,
+                                  first_page, is_answer, runs)
 
 
 async def test_members_without_the_right_are_refused_even_when_forced(standin: DiscordStandin, launch_bot: Launcher,
@@ -120,6 +121,7 @@ async def test_reindex_progress_one_at_a_time_while_questions_are_answered(
         assert await asyncio.to_thread(build.reached.wait, 30)
         await reindex.message(contains="Embedding passages: 0/", timeout=10)
         second = await standin.send_slash_command("reindex", permissions=ADMIN)
+        assert (await second.response()).data.get("flags", 0) & EPHEMERAL  # no public "thinking…" for a refusal
         busy = await second.message()
         assert busy.ephemeral and "already running" in busy.content
         during = await first_page(await standin.send_slash_command("ask", {"question": "Who killed Trotsky?"}))
@@ -222,13 +224,56 @@ async def test_a_reindex_that_may_not_post_in_the_channel_is_logged_and_recorded
     outcome = await standin.wait_for_request("create_message", start=standin.requests.items.index(first) + 1,
                                              timeout=30)
     assert (first.status, first.response["code"], outcome.status) == (403, 50013, 403)
-    await asyncio.sleep(0.3)
+    await eventually(lambda: len(problems_logged(caplog)) >= 2, what="two warnings")  # the second: after the last post
     posts = [r for r in standin.requests if r.operation_id == "create_message"]
     assert len(posts) == 2  # one try for the progress, one for the outcome: no retry at every step
     warnings = problems_logged(caplog)
     assert len(warnings) == 2 and all("channel #general" in w and "Missing Permissions" in w for w in warnings)
     assert "Could not show /reindex progress" in warnings[0] and "recorded in the run log" in warnings[0]
     assert "Could not post the /reindex outcome" in warnings[1] and "Indexed 5 documents" in warnings[1]
+    assert await runs(tmp_path / "bot.sqlite3") == ["ok"]
+
+
+def incidents(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The incident ids logged (with their tracebacks) as ERROR."""
+    return [str(r.args[0]) for r in caplog.records
+            if r.levelno == logging.ERROR and r.getMessage().startswith("Incident ")]
+
+
+async def test_a_bug_during_a_reindex_replaces_the_progress_with_an_incident(
+        standin: DiscordStandin, launch_bot: Launcher, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    def broken(_progress: Progress) -> BuildReport:
+        raise RuntimeError("a bug in the build")
+
+    await launch_bot(build=PacedBuild(broken, steps=3))
+    interaction = await standin.send_slash_command("reindex", permissions=ADMIN)
+    failed = await interaction.message(contains="Re-index failed", timeout=10)
+    assert failed.kind == "edit_original" and not failed.ephemeral  # where the channel saw it start
+    (code,) = incidents(caplog)
+    assert failed.content == (f"Re-index failed: Something went wrong on my side (incident {code}). It has been "
+                              "logged; please try again, and quote the incident id if you report it. The previous "
+                              "index keeps serving.")
+    assert "RuntimeError: a bug in the build" in caplog.text  # the traceback
+    assert await runs(tmp_path / "bot.sqlite3") == ["failed"]
+
+
+async def test_an_outcome_the_channel_refuses_as_invalid_is_an_incident_not_a_missing_right(
+        standin: DiscordStandin, launch_bot: Launcher, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    def failures(_progress: Progress) -> BuildReport:
+        skipped = [(f"scan-{n:02}.pdf", "no text layer: a scanned image") for n in range(40)]
+        return BuildReport(documents=40, failed=skipped)
+
+    standin.token_lifetime = 1.0  # the outcome goes to the channel
+    # A rendering bug: fields longer than Discord's 1,024 characters, which it refuses with 400 Invalid Form Body.
+    await launch_bot(build=PacedBuild(failures, steps=8), limits=Limits(field_value=4000))
+    await standin.send_slash_command("reindex", permissions=ADMIN)
+    await standin.wait_for_message(kind="channel_message", contains="Still re-indexing", timeout=10)
+    refused = await standin.wait_for_request("create_message", lambda r: r.status == 400, timeout=15)
+    assert refused.response["code"] == 50035
+    await eventually(lambda: incidents(caplog), what="an incident")
+    (violation,) = standin.take_violations()
+    assert "fields/0/value: maxLength=1024" in str(violation)
+    assert "Could not post the /reindex outcome" not in caplog.text  # the bot may post: it sent a bad body
     assert await runs(tmp_path / "bot.sqlite3") == ["ok"]
 
 

@@ -2,11 +2,12 @@
 
 `launch_bot` starts the real MarginaliaBot, with the session's real model and index, against
 the loopback Discord stand-in; at teardown it stops every bot it started, closes their
-databases, and checks that every message the bot sent carried `allowed_mentions: {"parse": []}`.
+services and databases, and checks that every message the bot sent carried `allowed_mentions: {"parse": []}`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 import threading
@@ -82,7 +83,7 @@ async def launch_bot(bot_runner: BotRunner, standin: DiscordStandin, answerer: A
                      tmp_path: Path) -> AsyncIterator[Launcher]:
     """`await launch_bot(settings=None, *, answerer=…, recorder=…, build=…, limits=…, edit_interval=…,
     token_window=…, extra=())`."""
-    launched: list[tuple[RunningBot, SafeRecorder]] = []
+    launched: list[tuple[RunningBot, Services, SafeRecorder]] = []
 
     async def launch(settings: Settings | None = None, *, answerer: Answerer = answerer,
                      recorder: SafeRecorder | None = None, build: Build | None = None,
@@ -97,15 +98,25 @@ async def launch_bot(bot_runner: BotRunner, standin: DiscordStandin, answerer: A
         for command in extra:
             bot.tree.add_command(command)
         running = await bot_runner(bot)
-        launched.append((running, recorder))
+        launched.append((running, services, recorder))
         return running
 
     yield launch
-    for running, recorder in reversed(launched):
+    for running, services, recorder in reversed(launched):
         await running.stop(check=False)  # bot_runner reports what went wrong
+        await services.aclose()  # in open_services' order: the services, then the database
         await recorder.aclose()
     problems = mention_problems(standin)
     assert not problems, "messages sent without allowed_mentions none:\n" + "\n".join(problems)
+
+
+async def eventually(condition: Callable[[], object], *, timeout: float = 10.0, what: str = "the condition") -> None:
+    """Poll `condition` until it is true; fail after `timeout` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            pytest.fail(f"{what} did not come true within {timeout} s")
+        await asyncio.sleep(0.01)
 
 
 async def first_page(interaction: InjectedInteraction, *, timeout: float = 10.0) -> SentMessage:

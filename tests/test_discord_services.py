@@ -1,11 +1,13 @@
 """The Discord-free services behind the cogs: rate limit, passage lookup, progress throttling,
-the interaction token's window, the re-index permission rule, and log redaction."""
+the interaction token's window, the re-index permission rule, log redaction, and shutdown."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +16,11 @@ from bot.discord.logs import RedactSecrets
 from bot.discord.passages import PassageGone, PassageRef, checksum, find_excerpt, trim
 from bot.discord.reindex_reply import DISCORD_TOKEN_WINDOW, TokenWindow
 from bot.discord.reindexing import ProgressPump, Step, in_daemon_thread, may_reindex
+from bot.discord.services import open_services
 from bot.ratelimit import RateLimited, RateLimiter
+from bot.store import Store
+from conftest import make_settings
+from test_discord_helpers import eventually
 
 
 class Clock:
@@ -171,3 +177,23 @@ def test_the_redaction_filter_covers_messages_arguments_and_tracebacks() -> None
         record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
     redact.filter(record)
     assert secret not in logging.Formatter().format(record) and "[token redacted]" in record.exc_text
+
+
+async def test_settings_reads_still_running_stop_before_the_database_closes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    release, read = asyncio.Event(), Store.get_setting
+
+    async def held(self: Store, *args: Any) -> str | None:
+        await release.wait()
+        return await read(self, *args)
+
+    monkeypatch.setattr(Store, "get_setting", held)
+    async with open_services(make_settings(tmp_path, tmp_path / "sources")) as services:
+        services.server_settings.read_timeout = 0.05
+        # Never loaded (as after a failed load at start): the server's choice is read, slowly.
+        assert not await services.server_settings.answers_private(100)
+        (reading,) = [t for t in asyncio.all_tasks() if t.get_name() == "marginalia: settings of server 100"]
+    release.set()  # too late: the database closed when open_services ended
+    await eventually(reading.done, what="the read to end")
+    assert reading.cancelled()
+    assert [r.getMessage() for r in caplog.records if r.name == "marginalia.store"] == []

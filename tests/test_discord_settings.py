@@ -1,10 +1,13 @@
 """/settings over the wire: who may use it, what it stores, and how /ask follows the server's
-default visibility of answers, including when the setting cannot be read (the answer comes anyway)."""
+default visibility of answers: read at start, so a busy database cannot override it, and when the
+settings cannot be read, public (the answer comes anyway)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +16,7 @@ import pytest
 from bot.store import SafeRecorder, Store
 from discord_standin import EPHEMERAL, CommandNotAvailable, DiscordStandin, InjectedInteraction
 from test_discord_helpers import *  # noqa: F403 - fixtures
-from test_discord_helpers import ADMIN, Launcher, first_page, is_answer, write_lock
+from test_discord_helpers import ADMIN, Launcher, eventually, first_page, is_answer, write_lock
 
 QUESTION = "Who killed Trotsky?"
 
@@ -100,18 +103,19 @@ async def test_ask_answers_when_the_settings_cannot_be_read(standin: DiscordStan
     folder = tmp_path / "data"
     folder.write_text("not a folder")  # in the way of the database's folder, for root too
     await launch_bot(recorder=SafeRecorder(folder / "bot.sqlite3"))
+    assert "Could not read every server's settings" in caplog.text
+    assert "Could not read the servers' settings at start: each server's is read on its first" in caplog.text
     asked = await standin.send_slash_command("ask", {"question": QUESTION})
     assert await visibility(asked) == "public"  # the default
     assert is_answer(await first_page(asked))
-    assert "Could not read a setting" in caplog.text
     chosen = await standin.send_slash_command("settings", {"answers": "private"}, permissions=ADMIN)
     reply = await chosen.message()
     assert reply.ephemeral and "database is unavailable right now (it cannot be opened)" in reply.content
 
 
-async def test_a_slow_settings_read_does_not_hold_up_the_answer(standin: DiscordStandin, launch_bot: Launcher,
-                                                                tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_slow_settings_read_after_a_failed_load_does_not_hold_up_the_answer(
+        standin: DiscordStandin, launch_bot: Launcher, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
     async with Store.open(tmp_path / "bot.sqlite3") as store:
         await store.set_setting(int(standin.guild_id), "answers", "private")
     release, read = asyncio.Event(), Store.get_setting
@@ -120,6 +124,10 @@ async def test_a_slow_settings_read_does_not_hold_up_the_answer(standin: Discord
         await release.wait()
         return await read(self, *args)
 
+    async def unreadable(self: Store, key: str) -> dict[int, str]:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(Store, "setting_in_every_server", unreadable)  # no load at start: each server is read
     monkeypatch.setattr(Store, "get_setting", held)
     await launch_bot()
     asked = await standin.send_slash_command("ask", {"question": QUESTION})
@@ -132,3 +140,51 @@ async def test_a_slow_settings_read_does_not_hold_up_the_answer(standin: Discord
                if r.levelno == logging.WARNING)
     # The held read finished in the background and is remembered.
     assert await visibility(await standin.send_slash_command("ask", {"question": QUESTION})) == "private"
+
+
+async def test_a_private_choice_holds_while_a_write_holds_the_database(standin: DiscordStandin, launch_bot: Launcher,
+                                                                      tmp_path: Path) -> None:
+    database = tmp_path / "bot.sqlite3"
+    async with Store.open(database) as store:
+        await store.set_setting(int(standin.guild_id), "answers", "private")
+    recorder = SafeRecorder(database, busy_timeout_ms=30_000)
+    await launch_bot(recorder=recorder)
+    with write_lock(database):  # another process writing: the bot's next write waits for it
+        in_dm = await standin.send_dm_slash_command("ask", {"question": QUESTION})
+        # Recording the DM's answer holds the store's lock while it waits on busy_timeout.
+        await eventually(lambda: recorder.store is not None and recorder.store._lock.locked(),  # noqa: SLF001
+                         what="a write waiting on the database")
+        asked = await standin.send_slash_command("ask", {"question": QUESTION})
+        assert await visibility(asked) == "private"  # known since the start: no read behind the write
+    assert (await first_page(asked)).ephemeral
+    await first_page(in_dm)
+
+
+async def test_a_server_that_never_chose_is_public_without_a_read(standin: DiscordStandin, launch_bot: Launcher,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    reads: list[tuple[Any, ...]] = []
+    read = Store.get_setting
+
+    async def counted(self: Store, *args: Any) -> str | None:
+        reads.append(args)
+        return await read(self, *args)
+
+    monkeypatch.setattr(Store, "get_setting", counted)
+    await launch_bot()
+    for _ in range(2):
+        asked = await standin.send_slash_command("ask", {"question": QUESTION})
+        assert await visibility(asked) == "public"
+        await first_page(asked)
+    assert reads == []  # every server's choice was read at start, in one query
+
+
+async def test_a_choice_no_longer_stored_is_not_remembered(standin: DiscordStandin, launch_bot: Launcher,
+                                                           tmp_path: Path) -> None:
+    database = tmp_path / "bot.sqlite3"
+    await launch_bot()
+    await (await standin.send_slash_command("settings", {"answers": "private"}, permissions=ADMIN)).message()
+    with closing(sqlite3.connect(database)) as other, other:  # changed behind the bot's back
+        other.execute("UPDATE guild_settings SET value = 'secret' WHERE key = 'answers'")
+    shown = await (await standin.send_slash_command("settings", permissions=ADMIN)).message()
+    assert "`answers`: **public** (the default: never changed)" in shown.content
+    assert await visibility(await standin.send_slash_command("ask", {"question": QUESTION})) == "public"

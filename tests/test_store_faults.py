@@ -139,6 +139,7 @@ async def test_a_path_that_cannot_be_opened_is_retried_until_it_can(
         assert await recorder.start_reindex(user_id=1, guild_id=100) is None
         assert await recorder.last_question(1, 10) is None
         assert await recorder.get_setting(100, "visibility", "private") == "private"
+        assert await recorder.setting_in_every_server("visibility") is None  # unreadable, not "nobody chose"
         assert recorder.store is None
         unblock()
         assert await recorder.record_question(**QUESTION) == 1

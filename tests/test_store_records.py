@@ -124,6 +124,14 @@ async def test_settings_are_per_server(store: Store) -> None:
     assert await store.settings_for(300) == {}
 
 
+async def test_one_setting_is_read_for_every_server_at_once(store: Store) -> None:
+    assert await store.setting_in_every_server("answers") == {}
+    await store.set_setting(100, "answers", "private")
+    await store.set_setting(200, "answers", "public")
+    await store.set_setting(300, "max_quotes", "4")  # another key: not this setting
+    assert await store.setting_in_every_server("answers") == {100: "private", 200: "public"}
+
+
 async def test_forget_member_removes_their_questions_and_every_vote_touching_them(store: Store) -> None:
     theirs = [await ask(store, user_id=1), await ask(store, user_id=1)]
     others = await ask(store, user_id=2)

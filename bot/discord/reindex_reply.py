@@ -1,13 +1,15 @@
 """Where /reindex shows its progress and its outcome, however long the re-index takes.
 
 Discord accepts an interaction's token for 15 minutes: after that, editing the response or
-sending a followup answers 401 "Invalid Webhook Token" (code 50027). A re-index of a large reading
-list takes longer (13.5 minutes for 20 MB on a modest machine). So progress edits the response
-while the token lives, minus a margin (an edit can arrive late, and the bot's clock need not agree
-with Discord's), then goes on in a message of the bot's own in the channel, which never expires,
-and the outcome is posted there. An edit refused for an expired token moves there too, whatever
-the clock said. If the bot may not post in the channel, that is logged and the re-index goes on:
-its outcome is recorded in the database's run log either way (`Reindexer.build`).
+sending a followup answers 401 "Invalid Webhook Token" (code 50027). So progress edits the
+response until a minute before that, at 14 minutes (an edit can arrive late, and the bot's clock
+need not agree with Discord's), then goes on in a message of the bot's own in the channel, which
+never expires, and the outcome is posted there. A large reading list can take longer than 14
+minutes: 20 MB took 13.5 minutes on a 2-core machine, so a larger list or a slower machine goes
+past it. An edit refused for an expired token moves to the channel too, whatever the clock said.
+If the bot may not post in the channel (403), or the channel is gone (404), that is logged and
+the re-index goes on: its outcome is recorded in the database's run log either way
+(`Reindexer.build`). Any other refusal (a 400 means a bug) is raised, not mistaken for that.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ ENDED = "Re-indexing the reading list: ended, see below. (The original message c
 #: Discord's answers when the interaction's message can no longer be edited through its webhook:
 #: Invalid Webhook Token (the token expired), Unknown Webhook, Unknown Message (it was deleted).
 GONE_CODES = frozenset({50027, 10015, 10008})
+#: Why the bot cannot post in the channel: no right to (Forbidden), the channel is gone (NotFound),
+#: or the interaction has no channel to post in (ClientException, from `_post`).
+CANNOT_POST = (discord.Forbidden, discord.NotFound, discord.ClientException)
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ class ReindexReply:
                 self._progress = await self._post(content=text)
             else:
                 await self._progress.edit(content=text, allowed_mentions=NO_MENTIONS)
-        except discord.DiscordException as error:  # Forbidden (no right to post), or no channel to post in
+        except CANNOT_POST as error:
             self._progress_failed = True
             log.warning("Could not show /reindex progress in %s: %s. The re-index goes on; its outcome will be "
                         "posted there if possible, and recorded in the run log.", self._where(), error)
@@ -92,7 +97,7 @@ class ReindexReply:
         try:
             for message in messages:
                 await self._post(**message)
-        except discord.DiscordException as error:
+        except CANNOT_POST as error:
             log.warning("Could not post the /reindex outcome in %s: %s. It is recorded in the run log: %s",
                         self._where(), error, summary)
             return

@@ -174,6 +174,11 @@ class Reindexer:
         self.edit_interval = edit_interval
         self._current: Run | None = None
 
+    @property
+    def running(self) -> bool:
+        """Whether a re-index holds the claim now (a hint: `claim()` decides)."""
+        return self._current is not None
+
     @asynccontextmanager
     async def claim(self, user_id: int, guild_id: int | None) -> AsyncIterator[Run]:
         """Hold the one-at-a-time claim; ReindexBusy if another re-index holds it."""

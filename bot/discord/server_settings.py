@@ -1,12 +1,16 @@
 """Per-server settings, changed with /settings; for now who sees /ask answers. No Discord here.
 
 /ask needs the server's default before it defers (the deferral's visibility is the answer's),
-within Discord's 3 s and never at the cost of the answer. So a value read once is kept in
-memory, and /settings updates it after it is stored; until then each question reads the store
-for at most `read_timeout` seconds and falls back to public when the read fails or is slow.
-A slow read is shielded, not cancelled: it finishes in the background and fills the cache for
-the next question (cancelling could itself wait on a locked database). A server that never
-chose is read again each time: a cheap read, and public is its answer anyway.
+within Discord's 3 s and never at the cost of the answer. So `load()` reads every server's
+choice at start, before the bot answers anything, and keeps it in memory; /settings, the only
+writer, updates it once stored. After a load, a question never waits on the database (which a
+pending write can hold for seconds) and a server with no stored choice is public.
+
+If the load failed (the database could not be opened or read at start), each server's choice
+is read on its first question instead, for at most `read_timeout` seconds, public when that
+read fails or is slow. A slow read is not cancelled: it finishes in the background and fills
+the cache for the next question. In that mode a server that never chose is read again each
+time (a cheap read). `aclose()` cancels the reads still running, before the database closes.
 /settings itself goes through the store and reports failure (`StoreUnavailable`).
 """
 
@@ -50,17 +54,38 @@ class ServerSettings:
         self.recorder = recorder
         self.read_timeout = read_timeout
         self._answers: dict[int, Visibility] = {}
-        self._reads: dict[int, asyncio.Task[None]] = {}  # one read per server at a time
+        self._loaded = False  # _answers holds every server's stored choice
+        self._reads: dict[int, asyncio.Task[None]] = {}  # one read per server at a time, until loaded
+
+    async def load(self) -> bool:
+        """Read every server's choice (at start, before any question); False when it cannot be read."""
+        stored = await self.recorder.setting_in_every_server(ANSWERS)  # None: unreadable, logged by the recorder
+        if stored is None:
+            log.warning("Could not read the servers' settings at start: each server's is read on its first "
+                        "question instead, and answers are %s when that read fails or takes over %.1f s.",
+                        DEFAULT_ANSWERS, self.read_timeout)
+            return False
+        for guild_id, value in stored.items():
+            if (chosen := visibility(value)) is not None:
+                self._answers.setdefault(guild_id, chosen)
+        self._loaded = True
+        return True
+
+    async def aclose(self) -> None:
+        """Cancel the reads still running (at shutdown, before the database closes) and wait for them."""
+        reads = list(self._reads.values())
+        for read in reads:
+            read.cancel()
+        await asyncio.gather(*reads, return_exceptions=True)
 
     async def answers_private(self, guild_id: int | None) -> bool:
         """Whether answers in this server are private by default; False in DMs or when unreadable."""
         if guild_id is None:
             return False
-        if guild_id not in self._answers:
+        if guild_id not in self._answers and not self._loaded:
             read = self._reads.get(guild_id) or self._start_read(guild_id)
-            try:
-                await asyncio.wait_for(asyncio.shield(read), self.read_timeout)
-            except TimeoutError:
+            await asyncio.wait({read}, timeout=self.read_timeout)  # on timeout the read goes on
+            if not read.done():
                 log.warning("Reading the settings of server %s took over %.1f s: answering %s this time.",
                             guild_id, self.read_timeout, DEFAULT_ANSWERS)
         return self._answers.get(guild_id, DEFAULT_ANSWERS) == "private"
@@ -80,7 +105,8 @@ class ServerSettings:
         """The server's settings as stored; StoreUnavailable when the database cannot be read."""
         store = await open_store(self.recorder)
         value = visibility(await store.get_setting(guild_id, ANSWERS))
-        if value is None:
+        if value is None:  # the default serves too, not a choice remembered from before
+            self._answers.pop(guild_id, None)
             return Current(DEFAULT_ANSWERS, chosen=False)
         self._answers[guild_id] = value
         return Current(value, chosen=True)

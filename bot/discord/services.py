@@ -1,7 +1,8 @@
 """What the bot needs, built outside it and passed in. No Discord here.
 
 `open_services(settings)` owns the lifetimes (the database connection) for `run()`; tests
-build `Services` directly with the session's model and index, and their own recorder.
+build `Services` directly with the session's model and index and their own recorder, and close
+them in the same order: `Services.aclose()`, then the recorder.
 """
 
 from __future__ import annotations
@@ -59,12 +60,18 @@ class Services:
         return Layout(self.settings.data_path).current() is not None
 
     async def prepare(self) -> None:
-        """Build the index if there is none, then load the model and index before the first question."""
+        """Before the first question: read the servers' settings, build the index if there is none,
+        load the model and the index."""
+        await self.server_settings.load()  # nothing uses the database yet: never waits behind a write
         await self.reindexer.ensure_index(self.has_index)
         try:
             await asyncio.to_thread(self.answerer.warm_up)
         except MarginaliaError as exc:  # e.g. a Chroma server that is down: questions will say so
             log.warning("Could not load the index at start: %s", exc)
+
+    async def aclose(self) -> None:
+        """Stop the work still using the database (before it closes)."""
+        await self.server_settings.aclose()
 
 
 def default_build(settings: Settings, answerer: Answerer) -> Build:
@@ -80,7 +87,11 @@ def default_build(settings: Settings, answerer: Answerer) -> Build:
 async def open_services(settings: Settings) -> AsyncIterator[Services]:
     """Services for `run()`: the database is opened lazily and closed on the way out."""
     async with SafeRecorder(settings.database_file) as recorder:
-        yield Services.create(settings, recorder)
+        services = Services.create(settings, recorder)
+        try:
+            yield services
+        finally:
+            await services.aclose()
 
 
 def services_of(client: object) -> Services:

@@ -3,8 +3,9 @@
 Discord hides them from members without Manage Server, but a server's integration settings
 can show them to anyone, so the bot checks again: Manage Server or a role in ADMIN_ROLE_IDS,
 else a private refusal (recorded for /reindex). One re-index at a time; the progress message
-is edited at most once per `edit_interval`, then replaced by the report, or, once Discord no longer
-accepts the interaction's token (15 minutes), both go on in the channel (`reindex_reply.py`).
+is edited at most once per `edit_interval`, then replaced by the report, or, from 14 minutes (a minute
+before Discord stops accepting the interaction's token), both go on in the channel (`reindex_reply.py`).
+A failure of any kind replaces the progress too: a bug as an incident, with its traceback logged.
 /settings shows or changes the server's settings (see `server_settings.py`), privately.
 """
 
@@ -17,7 +18,7 @@ from discord.ext import commands
 from bot.discord.cards import report_pages
 from bot.discord.reindex_reply import ReindexReply
 from bot.discord.reindexing import NotAllowed, may_reindex
-from bot.discord.replies import replace_placeholder, reply_privately, think
+from bot.discord.replies import explain, replace_placeholder, reply_privately, think
 from bot.discord.server_settings import Current, Visibility
 from bot.discord.services import Services
 from index.errors import MarginaliaError
@@ -46,8 +47,8 @@ class AdminCog(commands.Cog):
     async def reindex(self, interaction: discord.Interaction) -> None:
         allowed = self.is_admin(interaction)
         # Acknowledged before any database write: a locked database can outlast Discord's 3 s.
-        # A refusal is private; a re-index is announced to the channel.
-        await think(interaction, private=not allowed)
+        # A refusal, or "already running", is private; a re-index is announced to the channel.
+        await think(interaction, private=not allowed or self.services.reindexer.running)
         if not allowed:
             await self.services.reindexer.record(interaction.user.id, interaction.guild_id, "refused")
             raise NotAllowed()
@@ -56,8 +57,9 @@ class AdminCog(commands.Cog):
             reply = ReindexReply(interaction, self.services.token_window)
             try:
                 report = await self.services.reindexer.build(run, lambda step: reply.progress(step.text()))
-            except MarginaliaError as error:  # shown where the progress was: the whole channel saw it start
-                await reply.failure(f"Re-index failed: {error} The previous index keeps serving.")
+            except Exception as error:  # shown where the progress was: the whole channel saw it start
+                # A bug is explained as an incident (traceback logged); Reindexer.build recorded the failure.
+                await reply.failure(f"Re-index failed: {explain(error, '/reindex')} The previous index keeps serving.")
                 return
         await reply.report(report_pages(report, self.services.limits), report.summary())
 

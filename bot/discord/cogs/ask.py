@@ -2,8 +2,8 @@
 
 All three accept the question first (validation, rate limit: an immediate private reply on a
 mistake), then defer and answer off the event loop. In a server, a member who does not choose
-`private` gets the server's default (/settings; a quick cached read, public when it cannot be
-read). In a DM a short follow-up is read against the member's previous question there.
+`private` gets the server's default (/settings; read at start and kept in memory, see
+`server_settings.py`). In a DM a short follow-up is read against the member's previous question there.
 """
 
 from __future__ import annotations
