@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,9 @@ def test_json_contract(answerer: Answerer) -> None:
     for citation in data["citations"]:
         assert {"n", "source", "quote", "start", "end", "section"} <= set(citation)
         assert {"title", "author", "date", "file", "flags", "note"} <= set(data["sources"][citation["source"]])
+
+
+def test_warming_up_sets_the_loaded_index_aside_from_garbage_collection(answerer: Answerer) -> None:
+    gc.unfreeze()
+    answerer.warm_up()
+    assert gc.get_freeze_count() > 100_000  # the model and index: a full collection no longer walks them

@@ -204,6 +204,7 @@ class Reindexer:
                 report = await in_daemon_thread(self._build, pump.post)
             if report.switched:
                 await asyncio.to_thread(self.answerer.reload)
+                await asyncio.to_thread(self.answerer.warm_up)  # the new index loaded before the next question
         except BaseException as error:
             # Another process (`marginalia index`) holding the build lock is "busy", not a failure.
             outcome: Outcome = "busy" if isinstance(error, BuildInProgress) else "failed"
