@@ -116,7 +116,8 @@ class Answerer:
         strength = {source: items[0].score for source, items in evidence.items()}
         squarely = {c.n for c, item in zip(citations, chosen) if item.coverage >= ON_POINT_COVERAGE}
         scores = {c.n: item.score for c, item in zip(citations, chosen)}
-        found = detect(prepared.text, citations, snap.profiles, strength, squarely, asked=covered or searched or question)
+        found = detect(prepared.text, citations, snap.profiles, strength, squarely,
+                       asked=covered or searched or question)
         differences = [with_keys(d, scores) for d in found]
         answer = Answer(question=question, answered=True, text="", citations=citations, sources=notes,
                         disagreement=bool(differences), differences=differences)

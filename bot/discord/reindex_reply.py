@@ -148,4 +148,5 @@ class ReindexReply:
     def _where(self) -> str:
         channel = self._interaction.channel
         name = getattr(channel, "name", None)
-        return f"channel #{name} ({self._interaction.channel_id})" if name else f"channel {self._interaction.channel_id}"
+        where = self._interaction.channel_id
+        return f"channel #{name} ({where})" if name else f"channel {where}"
