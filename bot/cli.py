@@ -131,6 +131,7 @@ def ask_many(answerer, lines, *, as_json: bool) -> int:
     """One answer per input line, in order, flushed as each is ready (model and index load once)."""
     from index.errors import BadQuestion
 
+    answerer.warm_up()  # loaded once, and set aside from garbage collection for the many questions
     for line in lines:
         question = line.rstrip("\n")
         try:
@@ -148,6 +149,7 @@ def cmd_eval(settings, args) -> int:
     from bot.evaluation import evaluate, load_gold
 
     answerer = Answerer(settings)
+    answerer.warm_up()
     report = evaluate(answerer, load_gold(args.gold))
     print(report.render(verbose=args.verbose))
     return 0
