@@ -107,6 +107,15 @@ def test_json_contract(answerer: Answerer) -> None:
         assert {"title", "author", "date", "file", "flags", "note"} <= set(data["sources"][citation["source"]])
 
 
+def test_a_leading_question_is_answered_when_its_short_follow_ons_dilute_it(answerer: Answerer) -> None:
+    answer = answerer.ask("how did krivitsky die, was he murderd or did he kill himself")
+    assert_verbatim(answer, answerer)
+    assert answer.answered and "one part of the question" in answer.lead
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "murdered by the GPU in 1941" in quotes and "committed suicide" in quotes
+    assert answer.disagreement  # "or" in the whole question: which of the two is contested
+
+
 def test_warming_up_sets_the_loaded_index_aside_from_garbage_collection(answerer: Answerer) -> None:
     gc.unfreeze()
     answerer.warm_up()

@@ -234,8 +234,10 @@ def test_a_compound_question_splits_into_the_questions_it_asks() -> None:
         "Were visitors searched for weapons?", "How did the killer get the ice axe in?"]
     assert split_parts("Who shot Kirov, and what happened to Nikolayev afterwards?") == [
         "Who shot Kirov", "what happened to Nikolayev afterwards?"]
-    assert split_parts("Who killed Trotsky, and why?") == []  # "why" alone asks nothing new
-    assert split_parts("When and where did Mercader die?") == []
+    assert split_parts("Who killed Trotsky, and why?") == ["Who killed Trotsky"]  # "why" alone asks nothing new
+    assert split_parts("how did Krivitsky die, was he murdered or did he kill himself") == ["how did Krivitsky die"]
+    assert split_parts("When and where did Mercader die?") == []  # one question about one event
+    assert split_parts("In 1940, was he in Mexico?") == []
 
 
 def test_quotes_never_overlap_and_stay_within_eight() -> None:

@@ -71,7 +71,7 @@ class Answerer:
         snap = self.searcher.snapshot
         resolved = followup.resolve(question, previous, snap.profiles)
         prepared, evidence, verdict = self.weigh(snap, resolved.search_text, resolved.only_sources)
-        covered = ""
+        whole, covered = prepared.text, ""
         if not verdict.answered:
             # Two questions in one dilute each other; if the whole is not covered, a part may be.
             for part in split_parts(resolved.search_text):
@@ -83,7 +83,7 @@ class Answerer:
             answer = self.declined(question, snap, evidence, verdict.reason)
         else:
             answer = self.answered(question, prepared, snap, {s: evidence[s] for s in verdict.sources}, covered,
-                                   resolved.search_text)
+                                   resolved.search_text, whole)
         answer.seconds = time.perf_counter() - started
         return answer
 
@@ -105,10 +105,12 @@ class Answerer:
             return self._lexicon[1]
 
     def answered(self, question: str, prepared: Question, snap: Snapshot,
-                 evidence: dict[str, list[Evidence]], covered: str = "", searched: str = "") -> Answer:
+                 evidence: dict[str, list[Evidence]], covered: str = "", searched: str = "",
+                 whole: str = "") -> Answer:
         """The answer from the sources that address the question (or `covered`, the one part of
         it they address); `searched` is the question as searched, before spelling repair (a
-        follow-up joined to the question before it)."""
+        follow-up joined to the question before it), and `whole` the same repaired, whose cues
+        ("or", "really") still say what is contested when only a part is answered."""
         chosen = allocate(evidence, self.settings.max_citations)
         citations = [citation(n, item, snap) for n, item in enumerate(chosen, start=1)]
         notes = {source: self.note(snap, source, [c.quote for c in citations if c.source == source])
@@ -116,7 +118,7 @@ class Answerer:
         strength = {source: items[0].score for source, items in evidence.items()}
         squarely = {c.n for c, item in zip(citations, chosen) if item.coverage >= ON_POINT_COVERAGE}
         scores = {c.n: item.score for c, item in zip(citations, chosen)}
-        found = detect(prepared.text, citations, snap.profiles, strength, squarely,
+        found = detect(whole or prepared.text, citations, snap.profiles, strength, squarely,
                        asked=covered or searched or question)
         differences = [with_keys(d, scores) for d in found]
         answer = Answer(question=question, answered=True, text="", citations=citations, sources=notes,

@@ -92,15 +92,20 @@ class Question:
 # A compound question ("Were visitors searched for weapons? How did the killer get the ice axe
 # in?") asks several things at once.
 PART_BREAK = re.compile(r"(?<=\?)\s+|\s+[—–]\s+|,?\s+(?:and|or|but)\s+(?=(?:what|how|where|when|who|whom|why|which|"
-                        r"did|does|do|was|were|is|are|had|has|have)\b)", re.I)
+                        r"did|does|do|was|were|is|are|had|has|have)\b)"
+                        # "how did Krivitsky die, was he murdered …": a comma, then a yes/no question
+                        r"|,\s+(?=(?:was|were|did|does|do|is|are|had|has|have)\s+(?:he|she|it|they|there)\b)", re.I)
 MIN_PART_WORDS = 2  # a part with fewer content words ("and why?") says too little on its own
 
 
 def split_parts(text: str) -> list[str]:
-    """The separate questions of a compound question; empty when it asks one thing."""
+    """The separate questions of a compound question that say enough on their own; empty when it
+    asks one thing. A leading question followed only by short ones ("how did Krivitsky die, was
+    he murdered or did he kill himself") is its one part; "When and where was it founded?" is one
+    question."""
     pieces = [p.strip(" ,;:") for p in PART_BREAK.split(text)]
-    pieces = [p for p in pieces if sum(is_content_word(w) for w in words(p)) >= MIN_PART_WORDS]
-    return pieces if len(pieces) >= 2 else []
+    full = [p for p in pieces if sum(is_content_word(w) for w in words(p)) >= MIN_PART_WORDS]
+    return full if len(full) >= 2 or (len(pieces) >= 2 and full[:1] == pieces[:1]) else []
 
 
 def prepare(searcher: Searcher, lexicon: Lexicon, text: str) -> Question:
