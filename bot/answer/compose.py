@@ -10,7 +10,7 @@ import gc
 import logging
 import threading
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot.answer import followup
 from bot.answer.caveats import caveat_line, text_hints
@@ -29,6 +29,16 @@ log = logging.getLogger("marginalia.answer")
 QUOTES_PER_SOURCE = 3
 ON_POINT_COVERAGE = 0.5  # a quote holding half the question's term weight addresses it squarely
 NEAREST_TOPICS = 3
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The forms of one question that an answer needs."""
+
+    typed: str  # as the member typed it (tidied)
+    searched: str  # as searched, before spelling repair: a follow-up joined to the question before it
+    repaired: str  # the same with its spelling repaired; its cues ("or", "really") say what is contested
+    part: str = ""  # the one part of a compound question the sources address, when the whole is not
 
 
 class Answerer:
@@ -71,19 +81,18 @@ class Answerer:
         snap = self.searcher.snapshot
         resolved = followup.resolve(question, previous, snap.profiles)
         prepared, evidence, verdict = self.weigh(snap, resolved.search_text, resolved.only_sources)
-        whole, covered = prepared.text, ""
+        asked = Asked(typed=question, searched=resolved.search_text, repaired=prepared.text)
         if not verdict.answered:
             # Two questions in one dilute each other; if the whole is not covered, a part may be.
             for part in split_parts(resolved.search_text):
                 attempt = self.weigh(snap, part, resolved.only_sources)
                 if attempt[2].answered:
-                    (prepared, evidence, verdict), covered = attempt, part
+                    (prepared, evidence, verdict), asked = attempt, replace(asked, part=part)
                     break
         if not verdict.answered:
             answer = self.declined(question, snap, evidence, verdict.reason)
         else:
-            answer = self.answered(question, prepared, snap, {s: evidence[s] for s in verdict.sources}, covered,
-                                   resolved.search_text, whole)
+            answer = self.answered(asked, prepared, snap, {s: evidence[s] for s in verdict.sources})
         answer.seconds = time.perf_counter() - started
         return answer
 
@@ -104,13 +113,10 @@ class Answerer:
                 self._lexicon = (snap.generation, lexicon)
             return self._lexicon[1]
 
-    def answered(self, question: str, prepared: Question, snap: Snapshot,
-                 evidence: dict[str, list[Evidence]], covered: str = "", searched: str = "",
-                 whole: str = "") -> Answer:
-        """The answer from the sources that address the question (or `covered`, the one part of
-        it they address); `searched` is the question as searched, before spelling repair (a
-        follow-up joined to the question before it), and `whole` the same repaired, whose cues
-        ("or", "really") still say what is contested when only a part is answered."""
+    def answered(self, asked: Asked, prepared: Question, snap: Snapshot,
+                 evidence: dict[str, list[Evidence]]) -> Answer:
+        """The answer from the sources that address the question (`prepared`: the whole question,
+        or the one part of it they address)."""
         chosen = allocate(evidence, self.settings.max_citations)
         citations = [citation(n, item, snap) for n, item in enumerate(chosen, start=1)]
         notes = {source: self.note(snap, source, [c.quote for c in citations if c.source == source])
@@ -118,14 +124,13 @@ class Answerer:
         strength = {source: items[0].score for source, items in evidence.items()}
         squarely = {c.n for c, item in zip(citations, chosen) if item.coverage >= ON_POINT_COVERAGE}
         scores = {c.n: item.score for c, item in zip(citations, chosen)}
-        found = detect(whole or prepared.text, citations, snap.profiles, strength, squarely,
-                       asked=covered or searched or question)
+        found = detect(asked.repaired, citations, snap.profiles, strength, squarely, asked=asked.part or asked.searched)
         differences = [with_keys(d, scores) for d in found]
-        answer = Answer(question=question, answered=True, text="", citations=citations, sources=notes,
+        answer = Answer(question=asked.typed, answered=True, text="", citations=citations, sources=notes,
                         disagreement=bool(differences), differences=differences)
         answer.lead = lead(answer, len(snap.profiles))
-        if covered:
-            answer.lead += f" They speak to one part of the question: “{covered.rstrip('?!. ')}”."
+        if asked.part:
+            answer.lead += f" They speak to one part of the question: “{asked.part.rstrip('?!. ')}”."
         answer.text = render_text(answer)
         return answer
 
