@@ -24,6 +24,13 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message}. See `{self.prog} --help`.\n")
 
 
+def positive(text: str) -> int:
+    """A whole number of at least 1 (for argparse)."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="marginalia", description="Answers from your reading list, by quoting and citing it.")
     parser.add_argument("-v", "--verbose", action="store_true", dest="log_details",
@@ -33,7 +40,7 @@ def build_parser() -> Parser:
     index.add_argument("--if-missing", action="store_true", help="only build when there is no index yet")
     search = commands.add_parser("search", help="show the ranked passages for a query, with scores")
     search.add_argument("query")
-    search.add_argument("-n", type=int, default=10, help="how many passages (default 10)")
+    search.add_argument("-n", type=positive, default=10, help="how many passages (default 10)")
     commands.add_parser("sources", help="list the reading list's catalog")
     ask = commands.add_parser("ask", help="answer a question by quoting the sources")
     ask.add_argument("question", help="the question, or - to read one question per line from standard input")
@@ -49,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     quiet_libraries()
     args = build_parser().parse_args(argv)
     if not args.command:
-        build_parser().print_help()
+        build_parser().print_help(sys.stderr)
         return 2
     from index.config import load_settings
 
@@ -75,6 +82,7 @@ def quiet_libraries() -> None:
         os.environ.setdefault(name, value)
     for name in ("sentence_transformers", "chromadb", "httpx", "transformers"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # a damaged PDF is reported once, as a skipped file
 
 
 def configure_logging(level: str) -> None:
@@ -96,8 +104,11 @@ def cmd_index(settings, args) -> int:
 
 
 def cmd_search(settings, args) -> int:
+    from index.errors import BadQuestion
     from index.search import Searcher
 
+    if not args.query.strip():
+        raise BadQuestion("The query is empty: give some words to search for.")
     searcher = Searcher(settings)
     snap = searcher.snapshot
     for rank, hit in enumerate(searcher.search(args.query, per_source=args.n)[: args.n], start=1):
@@ -129,6 +140,7 @@ def cmd_ask(settings, args) -> int:
 
 def ask_many(answerer, lines, *, as_json: bool) -> int:
     """One answer per input line, in order, flushed as each is ready (model and index load once)."""
+    from bot.answer.models import Answer
     from index.errors import BadQuestion
 
     answerer.warm_up()  # loaded once, and set aside from garbage collection for the many questions
@@ -137,9 +149,9 @@ def ask_many(answerer, lines, *, as_json: bool) -> int:
         try:
             answer = answerer.ask(question)
             out = json.dumps(answer.to_json(), ensure_ascii=False) if as_json else answer.text + "\n"
-        except BadQuestion as exc:
-            out = json.dumps({"question": question, "answered": False, "text": str(exc), "citations": [],
-                              "sources": {}, "disagreement": False, "error": str(exc)}) if as_json else f"{exc}\n"
+        except BadQuestion as exc:  # the same shape as an answer, with the reason in `error`
+            refused = Answer(question=question, answered=False, text=str(exc), lead=str(exc))
+            out = json.dumps({**refused.to_json(), "error": str(exc)}, ensure_ascii=False) if as_json else f"{exc}\n"
         print(out, flush=True)
     return 0
 
@@ -148,9 +160,10 @@ def cmd_eval(settings, args) -> int:
     from bot.answer.compose import Answerer
     from bot.evaluation import evaluate, load_gold
 
+    gold = load_gold(args.gold)  # a mistake in the file is told before the model loads
     answerer = Answerer(settings)
     answerer.warm_up()
-    report = evaluate(answerer, load_gold(args.gold))
+    report = evaluate(answerer, gold)
     print(report.render(verbose=args.verbose))
     return 0
 

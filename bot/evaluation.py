@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.answer.compose import Answerer
 from bot.answer.models import Answer
-from index.errors import MarginaliaError
+from index.errors import BadQuestion, MarginaliaError
 
 NEAR = 200  # a citation within this many normalised characters of a gold quote finds it
 
@@ -27,12 +27,47 @@ def norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
+KINDS = ("factual", "contested", "fiction_trap", "ai_only", "unanswerable", "real_user")
+
+
 def load_gold(path: str | Path) -> list[dict]:
+    """The questions of a gold file, checked line by line: a mistake names its file and line."""
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
-        return [json.loads(line) for line in lines if line.strip()]
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise MarginaliaError(f"Cannot read the gold file {path}: {exc}") from exc
+    questions = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            question = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise MarginaliaError(f"{path}, line {number}: not valid JSON ({exc.msg}, column {exc.colno})") from exc
+        if problem := gold_problem(question):
+            raise MarginaliaError(f"{path}, line {number}: {problem} (see shared/eval/README.md for the format)")
+        questions.append(question)
+    if not questions:
+        raise MarginaliaError(f"{path} has no questions: write one JSON object per line")
+    return questions
+
+
+def gold_problem(question: object) -> str:
+    """What is wrong with one gold question, or "" if nothing is."""
+    if not isinstance(question, dict):
+        return "each line must be a JSON object"
+    missing = [key for key in ("id", "question", "kind") if not isinstance(question.get(key), str)]
+    if missing:
+        return f"missing or not text: {', '.join(missing)}"
+    if question["kind"] not in KINDS:
+        return f"unknown kind {question['kind']!r} (one of {', '.join(KINDS)})"
+    quotes = question.get("gold_quotes", {})
+    if not (isinstance(quotes, dict) and all(isinstance(q, list) and all(isinstance(x, str) for x in q)
+                                             for q in quotes.values())):
+        return "gold_quotes must map each file name to a list of quotes"
+    if not isinstance(question.get("expect_flags", {}), dict):
+        return "expect_flags must map each file name to a flag"
+    return ""
 
 
 @dataclass
@@ -107,7 +142,10 @@ class Evaluation:
     def run(self, gold: list[dict]) -> Tally:
         for question in gold:
             started = time.perf_counter()
-            answer = self.answerer.ask(question["question"])
+            try:
+                answer = self.answerer.ask(question["question"])
+            except BadQuestion as exc:  # too long, say: counts as a wrong answer, the run goes on
+                answer = Answer(question=question["question"], answered=False, text=str(exc))
             self.tally.seconds.append(time.perf_counter() - started)
             self.score(question, answer)
         return self.tally

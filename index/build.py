@@ -87,11 +87,16 @@ class DocumentEntry:
 
 
 def discover(sources: Path) -> list[Path]:
-    """Candidate documents: every visible file but the catalog, in a stable order."""
+    """Candidate documents: every visible file but the catalog, and every broken link (to be
+    reported, not silently passed over), in a stable order."""
     if not sources.is_dir():
         raise MarginaliaError(f"The sources folder {sources} does not exist (SOURCES_DIR).")
-    return sorted(p for p in sources.rglob("*") if p.is_file() and p.name != CATALOG_NAME
+    return sorted(p for p in sources.rglob("*") if (p.is_file() or is_broken_link(p)) and p.name != CATALOG_NAME
                   and not any(part.startswith(".") for part in p.relative_to(sources).parts))
+
+
+def is_broken_link(path: Path) -> bool:
+    return path.is_symlink() and not path.exists()
 
 
 class Builder:
@@ -144,6 +149,9 @@ class Builder:
         for n, path in enumerate(files, start=1):
             self.progress("reading", n, len(files))
             relative = path.relative_to(sources).as_posix()
+            if is_broken_link(path):
+                self.fail(relative, "a link to a file that does not exist")
+                continue
             if not is_supported(path):
                 self.fail(relative, f"unsupported file type {path.suffix or '(none)'!r}")
                 continue
@@ -152,6 +160,9 @@ class Builder:
                 entries[relative] = self.read_one(path, relative, profile, old.get(relative), max_bytes)
             except LoadError as exc:
                 self.fail(relative, exc.reason)
+                continue
+            if not profile.cataloged:
+                log.warning("%s has no catalog entry; indexing it with an empty profile", relative)
         return entries
 
     def read_one(self, path: Path, relative: str, profile: SourceProfile, before: DocumentEntry | None,

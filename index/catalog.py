@@ -31,7 +31,8 @@ class Catalog:
         return {p.id: p for p in self.by_file.values()}
 
     def profile_for(self, file: str) -> SourceProfile:
-        """The entry for a file; an uncatalogued file gets an empty profile and a warning.
+        """The entry for a file; an uncatalogued file gets an empty profile (the build warns of it
+        once the file proves readable).
 
         An uncatalogued file's id is unique among all the ids this catalog has given out, and the
         same each time the file is asked for.
@@ -39,7 +40,6 @@ class Catalog:
         if file in self.by_file:
             return self.by_file[file]
         if file not in self.uncatalogued:
-            log.warning("%s has no catalog entry; indexing it with an empty profile", file)
             taken = set(self.by_id) | {p.id for p in self.uncatalogued.values()}
             self.uncatalogued[file] = SourceProfile(id=uncatalogued_id(file, taken), file=file,
                                                     title=Path(file).stem, cataloged=False)

@@ -10,19 +10,23 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_core import PydanticUseDefault
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from index.errors import BadSettings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 IdList = Annotated[list[int], NoDecode]
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(BaseSettings):
     """Marginalia's configuration. Environment variables win over `.env`."""
 
     model_config = SettingsConfigDict(
-        env_file=(PROJECT_ROOT / ".env", ".env"), env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+        env_file=(PROJECT_ROOT / ".env", ".env"), env_file_encoding="utf-8", extra="ignore", populate_by_name=True,
+        env_ignore_empty=True,  # `SOURCES_DIR=` in `.env` means the default, not the current folder
     )
 
     # --- where things live -------------------------------------------------
@@ -44,11 +48,11 @@ class Settings(BaseSettings):
     # --- indexing ----------------------------------------------------------
     embedding_model: str = Field(
         "",
-        description="sentence-transformers model name or local path. Empty: the bundled all-MiniLM-L6-v2.",
+        description="Folder of a sentence-transformers model (nothing is downloaded). Empty: the bundled all-MiniLM-L6-v2.",
     )
     embedding_batch_size: int = Field(32, ge=1, description="Texts embedded per model call (32 is fastest on a 2-core CPU).")
     passage_words: int = Field(
-        180, ge=40, le=400, description="Most words in one passage (passages follow paragraphs and headings)."
+        180, ge=40, le=400, description="Most words in one passage, 40 to 400 (passages follow paragraphs and headings)."
     )
     max_file_mb: float = Field(
         25.0, gt=0, description="Documents larger than this many megabytes are refused without being read."
@@ -59,8 +63,8 @@ class Settings(BaseSettings):
     chroma_port: int = Field(8000, description="Chroma server port, used with CHROMA_HOST.")
 
     # --- answering ---------------------------------------------------------
-    max_question_chars: int = Field(600, ge=20, description="Longest question accepted, in characters.")
-    max_citations: int = Field(8, ge=1, le=8, description="Most quotes in one answer.")
+    max_question_chars: int = Field(600, ge=20, description="Longest question accepted, in characters (at least 20).")
+    max_citations: int = Field(8, ge=1, le=8, description="Most quotes in one answer, 1 to 8.")
 
     # --- Discord -----------------------------------------------------------
     discord_token: SecretStr = Field(SecretStr(""), description="The bot token from the Discord developer portal.")
@@ -82,10 +86,18 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(6, ge=1, description="Questions one member may ask per minute.")
     log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
 
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return level
+
     @field_validator("project_dir", "database_path", mode="before")
     @classmethod
     def _empty_path(cls, value: object) -> object:
-        """An empty value in `.env` means the default, not the current folder."""
+        """An empty value means the default, not the current folder (passed in code, too)."""
         if value == "":
             raise PydanticUseDefault
         return value
@@ -94,7 +106,10 @@ class Settings(BaseSettings):
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
-            return [int(part) for part in value.replace(" ", "").split(",") if part]
+            parts = [part for part in value.replace(" ", "").split(",") if part]
+            if not all(part.isdigit() for part in parts):
+                raise ValueError("must be numeric ids separated by commas (Developer Mode > Copy ID in Discord)")
+            return [int(part) for part in parts]
         return value
 
     def resolve(self, path: Path) -> Path:
@@ -122,5 +137,16 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Settings from the environment and `.env`, with explicit overrides on top."""
-    return Settings(**overrides)
+    """Settings from the environment and `.env`, with explicit overrides on top; BadSettings names
+    every value that is wrong, by its variable name."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise BadSettings([problem(error) for error in exc.errors()]) from None
+
+
+def problem(error: dict) -> str:
+    """One invalid value, by its variable name ("MAX_CITATIONS: ... (got '12')"); a secret's value is never shown."""
+    name = "_".join(str(part) for part in error["loc"]).upper() or "settings"
+    shown = "" if "TOKEN" in name else f" (got {error.get('input')!r})"
+    return f"{name}: {error['msg'].removeprefix('Value error, ')}{shown}"

@@ -10,6 +10,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 
@@ -55,8 +56,12 @@ class Embedder:
         try:
             return SentenceTransformer(self.model_name or default_model_path(), device="cpu")
         except (OSError, ValueError) as exc:
+            if self.model_name and not Path(self.model_name).expanduser().is_dir():
+                reason = "no such folder, nor a model in the local Hugging Face cache; nothing is downloaded"
+            else:
+                reason = " ".join(str(exc).split())
             raise MarginaliaError(
-                f"Cannot load the embedding model {self.label!r} offline ({exc}). "
+                f"Cannot load the embedding model {self.label!r} ({reason}). "
                 "Set EMBEDDING_MODEL to a local sentence-transformers folder, or leave it empty for the bundled model."
             ) from exc
 

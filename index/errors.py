@@ -7,6 +7,14 @@ class MarginaliaError(Exception):
     """A problem the user can act on. `str(error)` is a complete, one-line message."""
 
 
+class BadSettings(MarginaliaError):
+    """Settings that cannot be used, each named by its variable, all at once."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"invalid settings (from the environment or .env): {'; '.join(problems)}")
+
+
 class IndexNotBuilt(MarginaliaError):
     def __init__(self) -> None:
         super().__init__("There is no index yet. Build it with `marginalia index` (or `make index`).")

@@ -101,3 +101,31 @@ def test_the_logging_flag_and_eval_s_own_verbose_flag_do_not_overwrite_each_othe
     assert logged.log_details and not logged.verbose
     listed = build_parser().parse_args(["eval", "gold.jsonl", "--verbose"])
     assert listed.verbose and not listed.log_details
+
+
+def test_a_setting_that_cannot_be_used_is_one_line_naming_it(tmp_path: Path) -> None:
+    env = {**os.environ, "PROJECT_DIR": str(tmp_path), "MAX_CITATIONS": "12", "DISCORD_GUILD_IDS": "12, general"}
+    result = subprocess.run([MARGINALIA, "sources"], capture_output=True, text=True, env=env, timeout=120)
+    assert_one_line_error(result, "MAX_CITATIONS", "less than or equal to 8", "DISCORD_GUILD_IDS", "numeric ids")
+
+
+def test_an_empty_setting_means_its_default(real_index: Settings) -> None:
+    # `SOURCES_DIR=` used to mean the current folder: the project's own files were indexed.
+    env = {**os.environ, "PROJECT_DIR": str(real_index.project_dir), "SOURCES_DIR": "", "EMBEDDING_BATCH_SIZE": ""}
+    result = subprocess.run([MARGINALIA, "sources"], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "walsh-1980" in result.stdout
+
+
+def test_a_search_for_no_passages_or_nothing_is_refused(real_index: Settings) -> None:
+    assert_one_line_error(run(["search", "ice axe", "-n", "0"], real_index), "-n", "at least 1")
+    assert_one_line_error(run(["search", "  "], real_index), "empty")
+
+
+def test_a_broken_gold_file_is_named_with_its_line_before_the_model_loads(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"id": "q1", "question": "Who?", "kind": "factual"}\n\n{"id": "q2", "question": "Why?"}\n',
+                    encoding="utf-8")
+    # No index exists here: a check that waited for the index or the model would say so instead.
+    assert_one_line_error(run(["eval", str(gold)], tmp=tmp_path), "gold.jsonl, line 3", "kind")
+    assert_one_line_error(run(["eval", str(tmp_path / "nope.jsonl")], tmp=tmp_path), "Cannot read", "nope.jsonl")

@@ -7,10 +7,12 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import discord.http
 import pytest
 
 from bot.discord.app import run
@@ -38,6 +40,21 @@ async def test_a_rejected_token_is_one_clear_line(standin: DiscordStandin, tmp_p
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "Discord rejected DISCORD_TOKEN" in error
     assert standin.requests[-1].status == 401
+
+
+def test_discord_out_of_reach_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as probe:  # a loopback port with nothing listening on it
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = make_settings(tmp_path, SOURCES, discord_token="any-token",
+                             discord_api_base=f"http://127.0.0.1:{port}/api/v10")
+    saved = discord.http.Route.BASE
+    try:
+        assert run(settings) == 1
+    finally:
+        discord.http.Route.BASE = saved  # run() pointed discord.py at the port
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and f"cannot reach Discord at http://127.0.0.1:{port}/api/v10" in error
 
 
 async def logged(log: Path, text: str, timeout: float = 15.0) -> None:

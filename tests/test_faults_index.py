@@ -4,6 +4,7 @@ with SIGKILL, documents that cannot be used, and a Chroma server that goes away 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -183,11 +184,12 @@ def shelf_with_bad_documents(tmp_path: Path) -> Settings:
     (sources / "latin1.txt").write_bytes("Un caf\u00e9 cr\u00e8me, s'il vous pla\u00eet.".encode("latin-1"))
     with open(sources / "huge.txt", "wb") as handle:
         handle.truncate(HUGE_BYTES)  # sparse: 100 MB long, no disk used
+    (sources / "moved.txt").symlink_to(tmp_path / "elsewhere.txt")  # a link to a file that is gone
     return make_settings(tmp_path, sources, max_file_mb=50)
 
 
-def test_unusable_documents_are_reported_by_name_and_skipped(shelf_with_bad_documents: Settings,
-                                                              embedder: Embedder) -> None:
+def test_unusable_documents_are_reported_by_name_and_skipped(shelf_with_bad_documents: Settings, embedder: Embedder,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
     settings = shelf_with_bad_documents
     vanishing = settings.sources_path / "zz-vanishing.txt"
 
@@ -197,10 +199,14 @@ def test_unusable_documents_are_reported_by_name_and_skipped(shelf_with_bad_docu
 
     embedder.embed_query("load the model first")  # its weights would count as bytes read
     before = bytes_read()
-    report = build_index(settings, embedder=embedder, progress=progress)
+    with caplog.at_level(logging.WARNING):
+        report = build_index(settings, embedder=embedder, progress=progress)
     read = bytes_read() - before
     reasons = dict(report.failed)
-    assert set(reasons) == {"image.txt", "empty.md", "latin1.txt", "huge.txt", "zz-vanishing.txt"}
+    assert set(reasons) == {"image.txt", "empty.md", "latin1.txt", "huge.txt", "zz-vanishing.txt", "moved.txt"}
+    assert "does not exist" in reasons["moved.txt"]
+    # A skipped file is not also announced as being indexed with an empty profile.
+    assert not [r for r in caplog.records if "no catalog entry" in r.getMessage() and "image.txt" in r.getMessage()]
     assert "binary" in reasons["image.txt"] and "empty" in reasons["empty.md"]
     assert "not valid UTF-8" in reasons["latin1.txt"] and "cannot be read" in reasons["zz-vanishing.txt"]
     assert "100.0 MB, over the 50.0 MB limit" in reasons["huge.txt"]

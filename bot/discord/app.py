@@ -12,6 +12,7 @@ import asyncio
 import logging
 import sys
 
+import aiohttp
 import discord
 import discord.gateway
 import discord.http
@@ -145,5 +146,10 @@ def run(settings: Settings) -> int:
         if closed.code != 4004:  # 4004: the gateway refused the token
             raise
         print(f"marginalia: {BAD_TOKEN}", file=sys.stderr)
+        return 1
+    except aiohttp.ClientConnectionError as exc:  # no network, or a wrong address
+        where = settings.discord_api_base or "https://discord.com/api/v10"
+        print(f"marginalia: cannot reach Discord at {where} ({exc}). Check the network connection"
+              f"{', and DISCORD_API_BASE' if settings.discord_api_base else ''}.", file=sys.stderr)
         return 1
     return 0
