@@ -44,7 +44,7 @@ class Context:
     @cached_property
     def embedder(self) -> Embedder:
         settings = self.workspace.settings
-        embedder = Embedder(settings.embedding_model, settings.embedding_batch_size)
+        embedder = Embedder(settings.embedding_model_path, settings.embedding_batch_size)
         started = time.perf_counter()
         embedder.embed_query("load the model")
         self.figures["model_load_s"] = time.perf_counter() - started

@@ -26,7 +26,7 @@ class Parser(argparse.ArgumentParser):
 
 def positive(text: str) -> int:
     """A whole number of at least 1 (for argparse)."""
-    if not text.isdigit() or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
     return int(text)
 

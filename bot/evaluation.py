@@ -20,14 +20,12 @@ from bot.answer.models import Answer
 from index.errors import BadQuestion, MarginaliaError
 
 NEAR = 200  # a citation within this many normalised characters of a gold quote finds it
+KINDS = ("factual", "contested", "fiction_trap", "ai_only", "unanswerable", "real_user")  # of a gold question
 
 
 def norm(text: str) -> str:
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     return re.sub(r"\s+", " ", text).strip().lower()
-
-
-KINDS = ("factual", "contested", "fiction_trap", "ai_only", "unanswerable", "real_user")
 
 
 def load_gold(path: str | Path) -> list[dict]:
@@ -45,7 +43,7 @@ def load_gold(path: str | Path) -> list[dict]:
         except json.JSONDecodeError as exc:
             raise MarginaliaError(f"{path}, line {number}: not valid JSON ({exc.msg}, column {exc.colno})") from exc
         if problem := gold_problem(question):
-            raise MarginaliaError(f"{path}, line {number}: {problem} (see shared/eval/README.md for the format)")
+            raise MarginaliaError(f"{path}, line {number}: {problem} (the format: ../shared/eval/README.md)")
         questions.append(question)
     if not questions:
         raise MarginaliaError(f"{path} has no questions: write one JSON object per line")
@@ -144,7 +142,7 @@ class Evaluation:
             started = time.perf_counter()
             try:
                 answer = self.answerer.ask(question["question"])
-            except BadQuestion as exc:  # too long, say: counts as a wrong answer, the run goes on
+            except BadQuestion as exc:  # too long, say: scored as declined, and the run goes on
                 answer = Answer(question=question["question"], answered=False, text=str(exc))
             self.tally.seconds.append(time.perf_counter() - started)
             self.score(question, answer)

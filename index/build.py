@@ -96,6 +96,7 @@ def discover(sources: Path) -> list[Path]:
 
 
 def is_broken_link(path: Path) -> bool:
+    """A symbolic link whose target is missing."""
     return path.is_symlink() and not path.exists()
 
 
@@ -288,6 +289,6 @@ class Builder:
 def build_index(settings: Settings, *, embedder: Embedder | None = None, client=None,
                 progress: Progress | None = None) -> BuildReport:
     """Build or update the index under settings.data_path; see the module docstring."""
-    embedder = embedder or Embedder(settings.embedding_model, settings.embedding_batch_size)
+    embedder = embedder or Embedder(settings.embedding_model_path, settings.embedding_batch_size)
     store = open_store(settings.data_path, settings.chroma_host, settings.chroma_port, client)
     return Builder(settings, embedder, store, progress).run()

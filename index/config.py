@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticUseDefault
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -19,14 +19,14 @@ from index.errors import BadSettings
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 IdList = Annotated[list[int], NoDecode]
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+ID_LISTS = ("discord_guild_ids", "admin_role_ids")
 
 
 class Settings(BaseSettings):
     """Marginalia's configuration. Environment variables win over `.env`."""
 
     model_config = SettingsConfigDict(
-        env_file=(PROJECT_ROOT / ".env", ".env"), env_file_encoding="utf-8", extra="ignore", populate_by_name=True,
-        env_ignore_empty=True,  # `SOURCES_DIR=` in `.env` means the default, not the current folder
+        env_file=(PROJECT_ROOT / ".env", ".env"), env_file_encoding="utf-8", extra="ignore", populate_by_name=True
     )
 
     # --- where things live -------------------------------------------------
@@ -48,11 +48,15 @@ class Settings(BaseSettings):
     # --- indexing ----------------------------------------------------------
     embedding_model: str = Field(
         "",
-        description="Folder of a sentence-transformers model (nothing is downloaded). Empty: the bundled all-MiniLM-L6-v2.",
+        description="Folder of a sentence-transformers model (nothing is downloaded). "
+                    "Empty: the bundled all-MiniLM-L6-v2.",
     )
-    embedding_batch_size: int = Field(32, ge=1, description="Texts embedded per model call (32 is fastest on a 2-core CPU).")
+    embedding_batch_size: int = Field(
+        32, ge=1, description="Texts embedded per model call (32 is fastest on a 2-core CPU)."
+    )
     passage_words: int = Field(
-        180, ge=40, le=400, description="Most words in one passage, 40 to 400 (passages follow paragraphs and headings)."
+        180, ge=40, le=400,
+        description="Most words in one passage, 40 to 400 (passages follow paragraphs and headings).",
     )
     max_file_mb: float = Field(
         25.0, gt=0, description="Documents larger than this many megabytes are refused without being read."
@@ -69,14 +73,16 @@ class Settings(BaseSettings):
     # --- Discord -----------------------------------------------------------
     discord_token: SecretStr = Field(SecretStr(""), description="The bot token from the Discord developer portal.")
     discord_api_base: str = Field(
-        "", description="REST base URL of a Discord-compatible server. Empty: Discord's own (https://discord.com/api/v10)."
+        "",
+        description="REST base URL of a Discord-compatible server. Empty: Discord's own (https://discord.com/api/v10).",
     )
     discord_gateway_url: str = Field(
         "", description="Gateway websocket URL of a Discord-compatible server. Empty: Discord's own."
     )
     discord_guild_ids: IdList = Field(
         default_factory=list,
-        description="Comma-separated server ids to sync commands to at once. Empty: sync globally (can take up to an hour).",
+        description="Comma-separated server ids to sync commands to at once. "
+                    "Empty: sync globally (can take up to an hour).",
     )
     admin_role_ids: IdList = Field(
         default_factory=list,
@@ -84,7 +90,7 @@ class Settings(BaseSettings):
     )
     ask_concurrency: int = Field(2, ge=1, description="Questions answered at once; the rest wait their turn.")
     rate_limit_per_minute: int = Field(6, ge=1, description="Questions one member may ask per minute.")
-    log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
+    log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING, ERROR or CRITICAL.")
 
     @field_validator("log_level")
     @classmethod
@@ -94,15 +100,17 @@ class Settings(BaseSettings):
             raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
         return level
 
-    @field_validator("project_dir", "database_path", mode="before")
+    @field_validator("*", mode="before")
     @classmethod
-    def _empty_path(cls, value: object) -> object:
-        """An empty value means the default, not the current folder (passed in code, too)."""
-        if value == "":
+    def _empty_is_default(cls, value: object, info: ValidationInfo) -> object:
+        """An empty value means the default (`SOURCES_DIR=` is not the current folder), and an empty
+        value in the environment still wins over a `.env` ("CHROMA_HOST= marginalia ..." is embedded).
+        An empty id list is read as no ids by `_split_ids`; a default that is itself empty is kept."""
+        if value == "" and info.field_name not in ID_LISTS and cls.model_fields[info.field_name].default != "":
             raise PydanticUseDefault
         return value
 
-    @field_validator("discord_guild_ids", "admin_role_ids", mode="before")
+    @field_validator(*ID_LISTS, mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
@@ -131,6 +139,15 @@ class Settings(BaseSettings):
             return self.resolve(self.database_path)
         return self.data_path / "marginalia.sqlite3"
 
+    @cached_property
+    def embedding_model_path(self) -> str:
+        """EMBEDDING_MODEL as given to the model loader: a folder relative to the project made
+        absolute; empty for the bundled model."""
+        if not self.embedding_model:
+            return ""
+        folder = self.resolve(Path(self.embedding_model))
+        return str(folder) if folder.is_dir() else self.embedding_model
+
     @property
     def uses_chroma_server(self) -> bool:
         return bool(self.chroma_host)
@@ -142,11 +159,17 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        raise BadSettings([problem(error) for error in exc.errors()]) from None
+        raise BadSettings([setting_problem(error) for error in exc.errors()]) from None
 
 
-def problem(error: dict) -> str:
-    """One invalid value, by its variable name ("MAX_CITATIONS: ... (got '12')"); a secret's value is never shown."""
-    name = "_".join(str(part) for part in error["loc"]).upper() or "settings"
-    shown = "" if "TOKEN" in name else f" (got {error.get('input')!r})"
-    return f"{name}: {error['msg'].removeprefix('Value error, ')}{shown}"
+SHOWN_VALUE_CHARS = 20  # a longer value is not echoed: it may be a token pasted in the wrong place
+
+
+def setting_problem(error: dict) -> str:
+    """One invalid value, by its variable name ("MAX_CITATIONS: ... (got '12')"). Only short values
+    of a named setting are echoed, never a token's."""
+    name = "_".join(str(part) for part in error["loc"]).upper()
+    value = error.get("input")
+    shown = isinstance(value, str) and name and "TOKEN" not in name and len(value) <= SHOWN_VALUE_CHARS
+    got = f" (got {value!r})" if shown else ""
+    return f"{name or 'settings'}: {error['msg'].removeprefix('Value error, ')}{got}"

@@ -12,7 +12,7 @@ class BadSettings(MarginaliaError):
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        super().__init__(f"invalid settings (from the environment or .env): {'; '.join(problems)}")
+        super().__init__(f"Invalid settings (in the environment or a .env file): {'; '.join(problems)}")
 
 
 class IndexNotBuilt(MarginaliaError):

@@ -75,7 +75,7 @@ class Searcher:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None, client=None) -> None:
         self.settings = settings
-        self.embedder = embedder or Embedder(settings.embedding_model, settings.embedding_batch_size)
+        self.embedder = embedder or Embedder(settings.embedding_model_path, settings.embedding_batch_size)
         self.layout = Layout(settings.data_path)
         self._client = client
         self._store: VectorStore | None = None

@@ -54,7 +54,7 @@ def test_discord_out_of_reach_is_one_clear_line(tmp_path: Path, capsys: pytest.C
     finally:
         discord.http.Route.BASE = saved  # run() pointed discord.py at the port
     error = capsys.readouterr().err
-    assert error.count("\n") == 1 and f"cannot reach Discord at http://127.0.0.1:{port}/api/v10" in error
+    assert error.count("\n") == 1 and f"Cannot reach Discord at http://127.0.0.1:{port}/api/v10" in error
 
 
 async def logged(log: Path, text: str, timeout: float = 15.0) -> None:

@@ -32,7 +32,7 @@ NEAREST_TOPICS = 3
 
 
 @dataclass(frozen=True)
-class Asked:
+class QuestionForms:
     """The forms of one question that an answer needs."""
 
     typed: str  # as the member typed it (tidied)
@@ -81,7 +81,7 @@ class Answerer:
         snap = self.searcher.snapshot
         resolved = followup.resolve(question, previous, snap.profiles)
         prepared, evidence, verdict = self.weigh(snap, resolved.search_text, resolved.only_sources)
-        asked = Asked(typed=question, searched=resolved.search_text, repaired=prepared.text)
+        asked = QuestionForms(typed=question, searched=resolved.search_text, repaired=prepared.text)
         if not verdict.answered:
             # Two questions in one dilute each other; if the whole is not covered, a part may be.
             for part in split_parts(resolved.search_text):
@@ -113,7 +113,7 @@ class Answerer:
                 self._lexicon = (snap.generation, lexicon)
             return self._lexicon[1]
 
-    def answered(self, asked: Asked, prepared: Question, snap: Snapshot,
+    def answered(self, asked: QuestionForms, prepared: Question, snap: Snapshot,
                  evidence: dict[str, list[Evidence]]) -> Answer:
         """The answer from the sources that address the question (`prepared`: the whole question,
         or the one part of it they address)."""

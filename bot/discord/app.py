@@ -149,7 +149,7 @@ def run(settings: Settings) -> int:
         return 1
     except aiohttp.ClientConnectionError as exc:  # no network, or a wrong address
         where = settings.discord_api_base or "https://discord.com/api/v10"
-        print(f"marginalia: cannot reach Discord at {where} ({exc}). Check the network connection"
+        print(f"marginalia: Cannot reach Discord at {where} ({exc}). Check the network connection"
               f"{', and DISCORD_API_BASE' if settings.discord_api_base else ''}.", file=sys.stderr)
         return 1
     return 0
