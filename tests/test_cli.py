@@ -75,6 +75,7 @@ def test_batch_json_answers_every_line_in_order(real_index: Settings) -> None:
     objects = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["question"] for o in objects] == questions
     assert objects[1]["answered"] is False and "empty" in objects[1]["error"]
+    assert set(objects[1]) == set(objects[2]) | {"error"}  # a refused line has an answer's shape
     first = objects[0]
     assert first["answered"] and first["citations"]
     for key in ("text", "sources", "disagreement"):
