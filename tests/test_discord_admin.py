@@ -12,11 +12,13 @@ import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
+import discord
 import pytest
 
 from bot.answer.compose import Answerer
-from bot.discord.reindex_reply import TokenWindow
+from bot.discord.reindex_reply import ReindexReply, TokenWindow
 from bot.discord.reindexing import Build
 from bot.discord.render import Limits
 from bot.discord.services import default_build
@@ -267,10 +269,15 @@ async def test_an_outcome_the_channel_refuses_as_invalid_is_an_incident_not_a_mi
     # A rendering bug: fields longer than Discord's 1,024 characters, which it refuses with 400 Invalid Form Body.
     await launch_bot(build=PacedBuild(failures, steps=8), limits=Limits(field_value=4000))
     await standin.send_slash_command("reindex", permissions=ADMIN)
-    await standin.wait_for_message(kind="channel_message", contains="Still re-indexing", timeout=10)
+    still = await standin.wait_for_message(kind="channel_message", contains="Still re-indexing", timeout=10)
     refused = await standin.wait_for_request("create_message", lambda r: r.status == 400, timeout=15)
     assert refused.response["code"] == 50035
-    await eventually(lambda: incidents(caplog), what="an incident")
+    # The admin is told, in the channel where the progress was, and the progress says it ended.
+    told = await standin.wait_for_message(kind="channel_message", contains="could not be shown", timeout=15)
+    (code,) = incidents(caplog)
+    assert told.content.startswith("Re-index finished (nothing changed), but its report could not be shown: "
+                                   f"Something went wrong on my side (incident {code}).")
+    await standin.wait_for_message(lambda m: m.id == still.id and "ended" in m.content, kind="edit_message")
     (violation,) = standin.take_violations()
     assert "fields/0/value: maxLength=1024" in str(violation)
     assert "Could not post the /reindex outcome" not in caplog.text  # the bot may post: it sent a bad body
@@ -289,3 +296,27 @@ async def test_the_index_is_built_at_start_when_there_is_none(standin: DiscordSt
     assert "There is no index yet: building it now" in caplog.text
     page = await first_page(await standin.send_slash_command("ask", {"question": "Did Trotsky keep rabbits?"}))
     assert cited_sources(page) == {"rabbits-memoir"}
+
+
+class RefusingInteraction:
+    """A narrow stand-in for one interaction whose response edits Discord refuses as invalid (400)."""
+
+    def __init__(self) -> None:
+        self.created_at = discord.utils.utcnow()
+        self.edits = 0
+
+    async def edit_original_response(self, **_fields: object) -> None:
+        self.edits += 1
+        response = SimpleNamespace(status=400, reason="Bad Request")
+        raise discord.HTTPException(response, {"code": 50035, "message": "Invalid Form Body"})
+
+
+async def test_progress_refused_as_invalid_is_logged_once_and_not_retried_at_every_step(
+        caplog: pytest.LogCaptureFixture) -> None:
+    interaction = RefusingInteraction()
+    reply = ReindexReply(interaction)  # type: ignore[arg-type]
+    for step in range(5):
+        await reply.progress(f"Embedding passages: {step}/5")
+    assert interaction.edits == 1
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1 and "refused the /reindex progress" in errors[0] and "50035" in errors[0]

@@ -9,7 +9,9 @@ minutes: 20 MB took 10.5 to 13.5 minutes on a 2-core machine, so a larger list o
 machine goes past it. An edit refused for an expired token moves to the channel too, whatever the clock said.
 If the bot may not post in the channel (403), or the channel is gone (404), that is logged and
 the re-index goes on: its outcome is recorded in the database's run log either way
-(`Reindexer.build`). Any other refusal (a 400 means a bug) is raised, not mistaken for that.
+(`Reindexer.build`). Any other refusal (a 400 means a bug) is not mistaken for that: for progress
+it is logged once as an error and the progress stops; for the outcome it is raised, and the
+command tells the admin, where the progress was, that the report could not be shown (an incident).
 """
 
 from __future__ import annotations
@@ -61,24 +63,32 @@ class ReindexReply:
         self._closes = window.closes(interaction.created_at)
         self._in_channel = False  # done with the interaction's message
         self._progress: discord.Message | None = None  # the channel message that shows progress
-        self._progress_failed = False  # the channel refused it: no more progress there
+        self._progress_stopped = False  # progress was refused: no more of it for this run
 
     async def progress(self, detail: str) -> None:
-        """Show one progress step (`detail`); a failure to post in the channel is logged, not raised."""
-        if await self._edit_original(content=f"{RUNNING} {detail}"):
+        """Show one progress step (`detail`). A refusal is logged once and ends the progress, not the
+        re-index: the channel's (no right to post) as a warning, an invalid request (a bug) as an error."""
+        if self._progress_stopped:
             return
-        if self._progress_failed:
-            return
-        text = f"{STILL_RUNNING}\n{detail}"
         try:
-            if self._progress is None:
-                self._progress = await self._post(content=text)
-            else:
-                await self._progress.edit(content=text, allowed_mentions=NO_MENTIONS)
+            await self._show_progress(detail)
         except CANNOT_POST as error:
-            self._progress_failed = True
+            self._progress_stopped = True
             log.warning("Could not show /reindex progress in %s: %s. The re-index goes on; its outcome will be "
                         "posted there if possible, and recorded in the run log.", self._where(), error)
+        except discord.HTTPException as error:
+            self._progress_stopped = True
+            log.error("Discord refused the /reindex progress (%s); no more progress is shown for this run, "
+                      "the re-index goes on.", error)
+
+    async def _show_progress(self, detail: str) -> None:
+        if await self._edit_original(content=clip_content(f"{RUNNING} {detail}")):
+            return
+        text = clip_content(f"{STILL_RUNNING}\n{detail}")
+        if self._progress is None:
+            self._progress = await self._post(content=text)
+        else:
+            await self._progress.edit(content=text, allowed_mentions=NO_MENTIONS)
 
     async def report(self, pages: Sequence[Page], summary: str) -> None:
         """The re-index report, in place of the progress or posted in the channel."""
@@ -101,7 +111,7 @@ class ReindexReply:
             log.warning("Could not post the /reindex outcome in %s: %s. It is recorded in the run log: %s",
                         self._where(), error, summary)
             return
-        if self._progress is not None and not self._progress_failed:
+        if self._progress is not None:
             try:
                 await self._progress.edit(content=ENDED, allowed_mentions=NO_MENTIONS)
             except discord.HTTPException as error:

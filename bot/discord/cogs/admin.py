@@ -61,7 +61,12 @@ class AdminCog(commands.Cog):
                 # A bug is explained as an incident (traceback logged); Reindexer.build recorded the failure.
                 await reply.failure(f"Re-index failed: {explain(error, '/reindex')} The previous index keeps serving.")
                 return
-        await reply.report(report_pages(report, self.services.limits), report.summary())
+        try:
+            await reply.report(report_pages(report, self.services.limits), report.summary())
+        except discord.HTTPException as error:  # the report refused as invalid (a bug): said where the progress is
+            outcome = "the new index is serving" if report.switched else "nothing changed"
+            await reply.failure(f"Re-index finished ({outcome}), but its report could not be shown: "
+                                f"{explain(error, '/reindex report')}")
 
     @app_commands.command(name="settings",
                           description="Show or change this server's settings (Manage Server or an admin role)")
