@@ -357,15 +357,18 @@ class Store:
         rows = await self._rows(f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE id = ?", (question_id,))
         return _question_record(rows[0]) if rows else None
 
-    async def last_question(self, user_id: int, channel_id: int) -> tuple[str, bool] | None:
-        """The member's latest question in this channel and whether it was answered.
+    async def last_question(self, user_id: int, channel_id: int,
+                            since: datetime | None = None) -> tuple[str, bool] | None:
+        """The member's latest question in this channel (asked at `since` or later, if given) and
+        whether it was answered.
 
         Lets a DM follow-up ("and what about…?") be read against the question before it.
         """
+        after = since.astimezone(UTC).isoformat(timespec="milliseconds") if since else ""
         rows = await self._rows(
-            "SELECT question, answered FROM questions WHERE user_id = ? AND channel_id = ?"
+            "SELECT question, answered FROM questions WHERE user_id = ? AND channel_id = ? AND asked_at >= ?"
             " ORDER BY id DESC LIMIT 1",
-            (user_id, channel_id),
+            (user_id, channel_id, after),
         )
         return (rows[0][0], bool(rows[0][1])) if rows else None
 
@@ -596,10 +599,11 @@ class SafeRecorder:
 
     # --- reads on the answering path -------------------------------------------------------
 
-    async def last_question(self, user_id: int, channel_id: int) -> tuple[str, bool] | None:
+    async def last_question(self, user_id: int, channel_id: int,
+                            since: datetime | None = None) -> tuple[str, bool] | None:
         """`Store.last_question`, or None when the database cannot be read."""
         return await self._attempt("read the last question",
-                                   lambda store: store.last_question(user_id, channel_id), write=False)
+                                   lambda store: store.last_question(user_id, channel_id, since), write=False)
 
     async def get_setting(self, guild_id: int, key: str, default: str | None = None) -> str | None:
         """`Store.get_setting`, or `default` when the database cannot be read."""

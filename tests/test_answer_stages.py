@@ -10,7 +10,7 @@ from bot.answer.caveats import attribution, caveat_line, text_hints
 from bot.answer.compose import Answerer, allocate
 from bot.answer.disagreement import detect, holds
 from bot.answer.evidence import Evidence, Question, gather, pick, prepare, split_parts
-from bot.answer.followup import resolve
+from bot.answer.followup import is_follow_up, resolve
 from bot.answer.models import Citation
 from bot.answer.relevance import judge
 from bot.answer.terms import Vocabulary
@@ -300,3 +300,14 @@ def test_bad_questions_are_refused_with_a_clear_message(contradicting_pair: Answ
         contradicting_pair.ask("   ")
     with pytest.raises(BadQuestion, match="limit"):
         contradicting_pair.ask("x" * 5000)
+
+
+@pytest.mark.parametrize(("question", "leans_back"), [
+    ("and why?", True), ("Why?", True), ("Was he murdered?", True), ("What about Kahn?", True),
+    ("and what does Walsh say about that?", True),
+    # A question of its own, however it starts: not glued to the one before.
+    ("Is Paris the capital of France?", False), ("Was Mein Kampf ever published?", False),
+    ("Did Walsh think Mercader acted alone in the assassination of Trotsky at Coyoacan in 1940?", False),
+])
+def test_a_follow_up_leans_on_the_question_before_it(question: str, leans_back: bool) -> None:
+    assert is_follow_up(question) is leans_back

@@ -17,7 +17,7 @@ from bot.answer.compose import Answerer
 from bot.discord import views
 from bot.discord.render import oneline
 from bot.store import Store
-from discord_standin import EPHEMERAL, DiscordStandin
+from discord_standin import EPHEMERAL, DiscordStandin, SentMessage
 from index.config import Settings
 from test_discord_helpers import *  # noqa: F403 - fixtures
 from test_discord_helpers import (Launcher, bot_settings, cited_sources, custom_ids, embed_texts, first_page,
@@ -118,12 +118,39 @@ async def test_direct_messages_are_questions_with_follow_ups(standin: DiscordSta
     assert len(standin.requests.matching(lambda r: r.operation_id == "create_message")) == 3
 
 
+async def test_a_chain_of_follow_ups_keeps_its_subject_and_a_new_question_starts_afresh(
+        standin: DiscordStandin, launch_bot: Launcher) -> None:
+    await launch_bot()
+
+    async def dm(text: str) -> SentMessage:
+        sent = await standin.send_dm_message(text)
+        return await standin.wait_for_message(lambda m: m.embeds and m.embeds[0].get("title") == text,
+                                              channel_id=sent.channel_id, kind="channel_message", timeout=15)
+
+    first = await dm("Who killed Trotsky?")
+    assert is_answer(first) and "Read with your question" not in first.text
+    why = await dm("and why?")
+    assert "Read with your question before it: “Who killed Trotsky? and why?”" in why.text
+    where = await dm("and where did it happen?")  # read with the chain, not with "and why?" alone
+    assert is_answer(where)
+    assert "Read with your question before it: “Who killed Trotsky? and why? and where did it happen?”" in where.text
+    typed = await dm("Who was Sylvia Ageloff?")
+    command = await standin.send_dm_message("/ask Who was Sylvia Ageloff?")  # a slash command typed as text
+    as_typed = await standin.wait_for_message(lambda m: m.id != typed.id and m.embeds
+                                              and m.embeds[0].get("title") == "Who was Sylvia Ageloff?",
+                                              channel_id=command.channel_id, kind="channel_message", timeout=15)
+    assert is_answer(as_typed)
+    unrelated = await dm("Is Paris the capital of France?")  # a question of its own
+    assert not is_answer(unrelated) and "Read with your question" not in unrelated.text
+
+
 async def test_show_passage_button_sends_the_passage_privately(standin: DiscordStandin, launch_bot: Launcher,
                                                                answerer: Answerer,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     await launch_bot()
     page = await first_page(await standin.send_slash_command("ask", {"question": QUESTION}))
-    citation = answerer.ask(QUESTION).citations[3]
+    answer = answerer.ask(QUESTION)
+    citation = answer.citations[3]
     button = next(i for i in custom_ids(page) if i.startswith(f"mg:passage:{citation.source}:{citation.start}:"))
     release, lookup = threading.Event(), views.find_excerpt
 
@@ -144,6 +171,10 @@ async def test_show_passage_button_sends_the_passage_privately(standin: DiscordS
     assert f"**{oneline(citation.quote)}**" in oneline(description)
     assert len(description) > len(citation.quote) + 200  # the text around it comes along
     assert citation.section in shown.embeds[0]["footer"]["text"]
+    # Read as in the answer: its number, its source's flags and voice (every bundled source has flags).
+    note = answer.sources[citation.source]
+    assert shown.embeds[0]["title"].startswith(f"[{citation.n}] {note.short_name}")
+    assert f"\n⚠️ **{', '.join(note.flags)}** · *" in description
 
 
 async def test_show_passage_in_a_dm(standin: DiscordStandin, launch_bot: Launcher) -> None:
@@ -178,3 +209,17 @@ async def test_votes_are_recorded_and_survive_a_restart(standin: DiscordStandin,
     await (await standin.send_button_press(down, message=page)).message()  # alice changes her mind
     async with Store.open(tmp_path / "bot.sqlite3") as store:
         assert await store.feedback_counts(question_id) == (0, 2)
+
+
+async def test_discord_is_told_the_question_limit_and_the_bot_says_what_to_do_with_a_long_message(
+        standin: DiscordStandin, launch_bot: Launcher, real_index: Settings, tmp_path: Path) -> None:
+    await launch_bot(bot_settings(real_index, tmp_path, max_question_chars=300))
+    (ask,) = [c for c in standin.synced_commands[None] if c["name"] == "ask"]
+    question = next(o for o in ask["options"] if o["name"] == "question")
+    assert (question.get("min_length"), question.get("max_length")) == (1, 300)  # Discord stops a longer one
+    # The message menu: someone else's long message cannot be shortened by the member.
+    reply = await (await standin.send_message_command("Ask the sources", "Why? " * 100)).message()
+    assert reply.ephemeral and "too long to ask about" in reply.content and "/ask" in reply.content
+    # Only symbols: nothing to look up, said privately, and no rate-limit slot used.
+    symbols = await (await standin.send_slash_command("ask", {"question": "🤔🔪❓"})).message()
+    assert symbols.ephemeral and "no words to look up" in symbols.content

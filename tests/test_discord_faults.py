@@ -54,7 +54,7 @@ async def test_a_chroma_server_that_stops_and_comes_back(standin: DiscordStandin
         down = await standin.send_slash_command("ask", {"question": question})
         reply = await down.message(lambda m: "unavailable" in m.text, timeout=30)
         assert reply.ephemeral and reply.kind == "followup" and "Try again in a moment" in reply.content
-        assert "1 source(s)" in (await first_page(await standin.send_slash_command("sources"))).text  # still up
+        assert "1 source." in (await first_page(await standin.send_slash_command("sources"))).text  # still up
     finally:
         await asyncio.to_thread(chroma_server.start)
     back = await first_page(await standin.send_slash_command("ask", {"question": question}), timeout=30)

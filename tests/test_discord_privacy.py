@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.discord.records import Forgotten
 from bot.store import Store
 from discord_standin import DiscordStandin
 from test_discord_helpers import *  # noqa: F403 - fixtures
@@ -24,10 +25,16 @@ async def test_forget_deletes_the_members_questions_and_votes(standin: DiscordSt
     forget = await standin.send_slash_command("forget", in_dm=in_dm)
     reply = await forget.message(contains="Deleted")
     assert reply.ephemeral
-    assert "Deleted 1 stored question(s)" in reply.content and "1 vote(s) you gave" in reply.content
-    assert "1 vote(s) others gave" in reply.content
+    assert "Deleted 1 stored question with its answer" in reply.content and "1 vote you gave" in reply.content
+    assert "1 vote others gave" in reply.content and "Answers already posted in channels stay there" in reply.content
     async with Store.open(tmp_path / "bot.sqlite3") as store:
         assert await store.last_question(int(standin.default_user["id"]), int(standin.channel_id)) is None
         assert await store.last_question(int(bob["id"]), int(standin.channel_id)) == ("Who was Jacson?", True)
     late = await (await standin.send_button_press(custom_ids(mine)[-2], message=mine, user=bob)).message()
     assert late.ephemeral and "no longer stored" in late.content
+
+
+def test_forget_says_plainly_when_nothing_was_stored() -> None:
+    assert Forgotten(0, 0, 0).summary() == "Nothing of yours was stored: no questions, answers or votes."
+    assert Forgotten(2, 0, 3).summary().startswith("Deleted 2 stored questions with their answers, 0 votes you "
+                                                   "gave, and 3 votes others gave on your answers.")

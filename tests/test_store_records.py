@@ -6,7 +6,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import closing
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,13 @@ async def test_last_question_is_the_members_latest_in_that_channel(store: Store)
     assert await store.last_question(1, 10) == ("Second?", False)
     assert await store.last_question(1, 99) == ("Elsewhere?", True)
     assert await store.last_question(3, 10) is None
+
+
+async def test_last_question_can_be_limited_to_recent_ones(store: Store) -> None:
+    await ask(store, user_id=1, channel_id=10, question="Long ago?")
+    asked = datetime.now(UTC)
+    assert await store.last_question(1, 10, since=asked - timedelta(minutes=1)) == ("Long ago?", True)
+    assert await store.last_question(1, 10, since=asked + timedelta(minutes=1)) is None  # none so recent
 
 
 async def test_a_second_vote_replaces_the_first(store: Store) -> None:

@@ -69,6 +69,9 @@ class Answerer:
         question = " ".join(question.split())
         if not question:
             raise BadQuestion("The question is empty: ask something about the reading list.")
+        if not any(character.isalnum() for character in question):
+            raise BadQuestion("That has no words to look up: ask a question about the reading list in words, "
+                              "e.g. “Who killed Trotsky?”")
         if len(question) > self.settings.max_question_chars:
             raise BadQuestion(f"The question is {len(question)} characters long; the limit is "
                               f"{self.settings.max_question_chars}. Shorten it to the point you want answered.")
@@ -93,6 +96,8 @@ class Answerer:
             answer = self.declined(question, snap, evidence, verdict.reason)
         else:
             answer = self.answered(asked, prepared, snap, {s: evidence[s] for s in verdict.sources})
+        if resolved.search_text != question:
+            answer.read_as = resolved.search_text
         answer.seconds = time.perf_counter() - started
         return answer
 

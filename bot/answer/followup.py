@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.answer.terms import is_content_word, words
 from index.models import SourceProfile
 
-FOLLOW_UP_START = re.compile(r"^(?:and|but|so|also|what about|how about|then|why|does|did|is|was)\b", re.I)
+# "and why?", "what about Walsh?": leans on what came before. A question that only starts like a
+# question ("Is Paris the capital of France?") does not; one that points back ("Was he murdered?") does.
+FOLLOW_UP_START = re.compile(r"^(?:and|but|so|also|what about|how about|then)\b", re.I)
 ANAPHORA = re.compile(r"\b(?:that|this|it|he|she|him|her|they|them|his|its|their|there|those|these|same)\b", re.I)
 SHORT_WORDS = 12
 
@@ -31,8 +34,12 @@ def resolve(question: str, previous: str | None, profiles: dict[str, SourceProfi
 
 
 def is_follow_up(question: str) -> bool:
-    short = len(question.split()) <= SHORT_WORDS
-    return short and bool(FOLLOW_UP_START.match(question) or ANAPHORA.search(question))
+    """A short question that starts by leaning on the one before, points back to it, or names
+    nothing of its own ("Why?", "When?")."""
+    if len(question.split()) > SHORT_WORDS:
+        return False
+    return bool(FOLLOW_UP_START.match(question) or ANAPHORA.search(question)
+                or not any(is_content_word(w) for w in words(question)))
 
 
 def named_sources(question: str, profiles: dict[str, SourceProfile]) -> frozenset[str]:

@@ -83,7 +83,13 @@ class Answer:
     disagreement: bool = False
     differences: list[Difference] = field(default_factory=list)
     nearest_topics: list[str] = field(default_factory=list)
+    read_as: str = ""  # a follow-up read together with the question before it ("Who killed Trotsky? and why?")
     seconds: float = 0.0
+
+    @property
+    def as_read(self) -> str:
+        """The question as the bot read it: with the question before it, for a follow-up."""
+        return self.read_as or self.question
 
     def citations_of(self, source: str) -> list[Citation]:
         return [c for c in self.citations if c.source == source]
@@ -99,4 +105,5 @@ class Answer:
             "disagreement": self.disagreement,
             "differences": [d.to_json() for d in self.differences],
             "nearest_topics": self.nearest_topics,
+            "read_as": self.read_as,
         }

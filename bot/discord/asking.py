@@ -12,11 +12,15 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from bot.answer.compose import Answerer
 from bot.answer.models import Answer
 from bot.ratelimit import RateLimiter
 from bot.store import Context, SafeRecorder
+
+
+FOLLOW_UP_WINDOW = timedelta(minutes=30)  # a DM follow-up is read against a question no older than this
 
 
 @dataclass(frozen=True)
@@ -61,11 +65,14 @@ class Asker:
             answer = await asyncio.to_thread(self.answerer.ask, asking.text, previous=previous)
         question_id = await self.recorder.record_question(
             user_id=asking.user_id, channel_id=asking.channel_id, guild_id=asking.guild_id,
-            question=answer.question, answered=answer.answered, answer_text=answer.text,
+            question=answer.as_read, answered=answer.answered, answer_text=answer.text,
             context=asking.context, cited_sources=list(answer.sources), disagreement=answer.disagreement,
             latency_ms=round((time.perf_counter() - started) * 1000))
         return Asked(answer, question_id)
 
     async def _previous(self, asking: Asking) -> str | None:
-        last = await self.recorder.last_question(asking.user_id, asking.channel_id)
+        """The member's last question here, as it was read (a chain of follow-ups keeps its
+        subject), unless it is older than FOLLOW_UP_WINDOW: then a new question starts afresh."""
+        since = datetime.now(UTC) - FOLLOW_UP_WINDOW
+        last = await self.recorder.last_question(asking.user_id, asking.channel_id, since=since)
         return last[0] if last else None

@@ -22,8 +22,7 @@ class AnswerGone(MarginaliaError):
     """A vote on an answer the database no longer holds."""
 
     def __init__(self) -> None:
-        super().__init__("That answer is no longer stored (the member who asked used /forget, "
-                         "or it could not be recorded), so a vote on it cannot be kept.")
+        super().__init__("That answer is no longer stored, so a vote on it cannot be kept.")
 
 
 @dataclass(frozen=True)
@@ -35,8 +34,18 @@ class Forgotten:
     votes_received: int
 
     def summary(self) -> str:
-        return (f"Deleted {self.questions} stored question(s) with their answers, {self.votes_given} vote(s) "
-                f"you gave, and {self.votes_received} vote(s) others gave on your answers.")
+        if not (self.questions or self.votes_given or self.votes_received):
+            return "Nothing of yours was stored: no questions, answers or votes."
+        answers = "its answer" if self.questions == 1 else "their answers"
+        return (f"Deleted {count(self.questions, 'stored question')} with {answers}, "
+                f"{count(self.votes_given, 'vote')} you gave, and {count(self.votes_received, 'vote')} others gave "
+                "on your answers. Answers already posted in channels stay there; delete those messages in "
+                "Discord if you want them gone.")
+
+
+def count(n: int, noun: str) -> str:
+    """ "1 vote", "2 votes" """
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 async def open_store(recorder: SafeRecorder) -> Store:

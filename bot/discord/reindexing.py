@@ -35,8 +35,8 @@ class NotAllowed(MarginaliaError):
     """A member without the right to re-index (or to use another admin command) asked for it."""
 
     def __init__(self, action: str = "re-index the reading list") -> None:
-        super().__init__(f"Only members with the Manage Server permission or an admin role (ADMIN_ROLE_IDS) "
-                         f"may {action}.")
+        super().__init__(f"Only members with the Manage Server permission or one of the bot's admin roles "
+                         f"may {action}: ask a server admin.")
 
 
 class ReindexBusy(MarginaliaError):

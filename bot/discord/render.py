@@ -222,7 +222,7 @@ def answer_cards(answer: Answer) -> list[Card]:
     if not answer.answered:
         return [declined_card(answer)]
     color = COLOR_DIFFER if answer.disagreement else COLOR_AGREE
-    cards = [Card(title=md(oneline(answer.question)), blocks=[md(answer.lead)], color=color)]
+    cards = [Card(title=md(oneline(answer.question)), blocks=[md(answer.lead), *read_as(answer)], color=color)]
     cards += [source_card(note, answer.citations_of(source)) for source, note in answer.sources.items()]
     if answer.differences:
         cards.append(differences_card(answer))
@@ -230,8 +230,13 @@ def answer_cards(answer: Answer) -> list[Card]:
     return cards
 
 
+def read_as(answer: Answer) -> list[str]:
+    """For a follow-up, how it was read: the member sees what the answer answers."""
+    return [f"*Read with your question before it: “{md(oneline(answer.read_as))}”*"] if answer.read_as else []
+
+
 def declined_card(answer: Answer) -> Card:
-    blocks = [md(answer.lead)]
+    blocks = [md(answer.lead), *read_as(answer)]
     if answer.nearest_topics:
         topics = "\n".join(f"• {md(topic)}" for topic in answer.nearest_topics)
         blocks.append(f"**The nearest topics the sources do cover:**\n{topics}")

@@ -49,7 +49,7 @@ class ShowPassage(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PASSA
             services = services_of(interaction.client)
             # In a thread: loading the index and searching a source's passages are slow work.
             excerpt = await asyncio.to_thread(lambda: find_excerpt(services.answerer.searcher.snapshot, self.ref))
-            pages = excerpt_pages(excerpt, services.limits)
+            pages = excerpt_pages(excerpt, services.limits, self.item.label or "")
             await send_pages(interaction, pages, private=True)
         except Exception as error:  # answered privately; bugs get an incident id
             await report_error(interaction, error, "Show passage")

@@ -8,6 +8,9 @@ mistake), then defer and answer off the event loop. In a server, a member who do
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -21,11 +24,17 @@ from bot.store import Context
 from index.errors import BadQuestion
 
 
+TYPED_COMMAND = re.compile(r"^\s*/ask\b\s*", re.I)
+
+
 class AskCog(commands.Cog):
     """Questions to the reading list, in servers and in DMs."""
 
     def __init__(self, services: Services, tree: app_commands.CommandTree) -> None:
         self.services = services
+        # Discord itself stops a question longer than MAX_QUESTION_CHARS, before the member sends it.
+        question = self.ask._params["question"]
+        self.ask._params["question"] = replace(question, min_value=1, max_value=services.settings.max_question_chars)
         self.tree = tree  # context menus cannot live in a cog: they are added to the tree on load
         self.menu = app_commands.ContextMenu(name="Ask the sources", callback=self.ask_about_message)
         self.menu.allowed_contexts = app_commands.AppCommandContext(guild=True, dm_channel=True)
@@ -39,7 +48,7 @@ class AskCog(commands.Cog):
 
     @app_commands.command(name="ask", description="Answer a question by quoting the reading list, with citations")
     @app_commands.describe(question="What you want to know",
-                           private="Only you see the answer (default: the server's /settings; no in DMs)")
+                           private="Only you see the answer (default: this server's /settings; DMs are private)")
     @app_commands.allowed_contexts(guilds=True, dms=True)
     @app_commands.allowed_installs(guilds=True)
     async def ask(self, interaction: discord.Interaction, question: str, private: bool | None = None) -> None:
@@ -50,6 +59,10 @@ class AskCog(commands.Cog):
         text = message.content or " ".join(e.description or "" for e in message.embeds)
         if not text.strip():
             raise BadQuestion("That message has no text to ask about.")
+        limit = self.services.settings.max_question_chars
+        if len(" ".join(text.split())) > limit:  # the member cannot shorten someone else's message
+            raise BadQuestion(f"That message is too long to ask about (over {limit} characters): "
+                              "ask its point with /ask instead.")
         await self.answer_interaction(interaction, text, "context-menu")
 
     async def answer_interaction(self, interaction: discord.Interaction, text: str, context: Context, *,
@@ -75,8 +88,9 @@ class AskCog(commands.Cog):
             await report_in_channel(message.channel, error, "a direct message")
 
     async def answer_direct_message(self, message: discord.Message) -> None:
-        asking = Asking(message.author.id, message.channel.id, None, "dm",
-                        self.services.asker.accept(message.author.id, message.content))
+        text = TYPED_COMMAND.sub("", message.content, count=1)  # "/ask who killed trotsky" typed as text
+        question = self.services.asker.accept(message.author.id, text)
+        asking = Asking(message.author.id, message.channel.id, None, "dm", question)
         async with message.channel.typing():
             asked = await self.services.asker.answer(asking, follow_up=True)
         await send_to_channel(message.channel, asked, self.services)
