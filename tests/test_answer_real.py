@@ -98,6 +98,17 @@ def test_a_follow_up_naming_a_source_answers_from_that_source(answerer: Answerer
     assert_verbatim(answer, answerer)
 
 
+@pytest.mark.parametrize(("question", "source", "flag"), [
+    ("What does the fiction page say about Hitler?", "world-revolution-fiction", "fiction"),
+    ("What does The Great Conspiracy say about the Moscow trials?", "kahn-sayers-1946", "polemical"),
+])
+def test_a_source_named_by_what_it_is_or_its_title_answers_alone(answerer: Answerer, question: str, source: str,
+                                                                  flag: str) -> None:
+    answer = answerer.ask(question)
+    assert_verbatim(answer, answerer)
+    assert answer.answered and set(answer.sources) == {source} and flag in answer.sources[source].flags
+
+
 def test_json_contract(answerer: Answerer) -> None:
     data = answerer.ask("When did Lenin die?").to_json()
     assert {"question", "answered", "text", "citations", "sources", "disagreement"} <= set(data)

@@ -129,6 +129,32 @@ def test_a_follow_up_is_searched_with_the_previous_question_and_kept_to_the_name
     assert standalone.search_text == "Who founded the Red Army?"
 
 
+NAMED = {
+    "kahn": SourceProfile(id="kahn", file="k.txt", title="The Great Conspiracy, Part III: Russia's Fifth Column",
+                          authors=("Albert E. Kahn",), flags=("polemical",)),
+    "chat": SourceProfile(id="chat", file="c.txt", title="Kollontai in Mexico", flags=("ai-generated",)),
+    "novel": SourceProfile(id="novel", file="n.txt", title="World Revolution", flags=("fiction",)),
+}
+
+
+@pytest.mark.parametrize(("question", "named", "searched"), [
+    ("What did the chatbot say about Trotsky's death?", {"chat"}, "What did say about Trotsky's death?"),
+    ("What does the AI page claim about Kollontai?", {"chat"}, "What does claim about Kollontai?"),
+    ("What does the fiction page say about Hitler?", {"novel"}, "What does say about Hitler?"),
+    ("Does the alternate-history story mention Czechoslovakia?", {"novel"}, "Does mention Czechoslovakia?"),
+    ("What does The Great Conspiracy say about Radek?", {"kahn"}, "What does say about Radek?"),
+    ("What does Kahn say about Radek?", {"kahn"}, "What does Kahn say about Radek?"),  # a surname is searched too
+    # Not names of a source: "ai" inside a word, a title's words apart, fiction as a subject.
+    ("What did Kollontai say about Mexico?", set(), "What did Kollontai say about Mexico?"),
+    ("Is the story of Jacson's motive fiction?", set(), "Is the story of Jacson's motive fiction?"),
+])
+def test_a_source_is_named_by_author_title_or_kind_and_the_name_is_not_searched(
+        question: str, named: set[str], searched: str) -> None:
+    resolved = resolve(question, None, NAMED)
+    assert resolved.only_sources == named
+    assert resolved.search_text == searched
+
+
 def test_spelling_is_repaired_only_towards_words_the_sources_use() -> None:
     vocabulary = Vocabulary(["Krivitsky was found dead; the police said he had murdered nobody. He happened by."])
     assert vocabulary.repair("was he murderd") == "was he murdered"
