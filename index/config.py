@@ -67,7 +67,9 @@ class Settings(BaseSettings):
     chroma_port: int = Field(8000, description="Chroma server port, used with CHROMA_HOST.")
 
     # --- answering ---------------------------------------------------------
-    max_question_chars: int = Field(600, ge=20, description="Longest question accepted, in characters (at least 20).")
+    max_question_chars: int = Field(
+        600, ge=20, le=6000, description="Longest question accepted, in characters (20 to 6000)."
+    )
     max_citations: int = Field(8, ge=1, le=8, description="Most quotes in one answer, 1 to 8.")
 
     # --- Discord -----------------------------------------------------------

@@ -144,15 +144,32 @@ NAMED = {
     ("Does the alternate-history story mention Czechoslovakia?", {"novel"}, "Does mention Czechoslovakia?"),
     ("What does The Great Conspiracy say about Radek?", {"kahn"}, "What does say about Radek?"),
     ("What does Kahn say about Radek?", {"kahn"}, "What does Kahn say about Radek?"),  # a surname is searched too
-    # Not names of a source: "ai" inside a word, a title's words apart, fiction as a subject.
+    ("What does World Revolution say about Hitler?", {"novel"}, "What does say about Hitler?"),
+    # Not names of a source: "ai" inside a word, a title's words apart, fiction or a title's words as the
+    # subject (no verb of saying), another book, a figure of speech, part of a word.
     ("What did Kollontai say about Mexico?", set(), "What did Kollontai say about Mexico?"),
     ("Is the story of Jacson's motive fiction?", set(), "Is the story of Jacson's motive fiction?"),
+    ("Did Trotsky believe in World Revolution?", set(), "Did Trotsky believe in World Revolution?"),
+    ("Was the Great Conspiracy against Stalin real?", set(), "Was the Great Conspiracy against Stalin real?"),
+    ("What does the novel Darkness at Noon say?", set(), "What does the novel Darkness at Noon say?"),
+    ("Is the fiction of a plot described anywhere?", set(), "Is the fiction of a plot described anywhere?"),
+    ("What does this AI-generated post say?", set(), "What does this AI-generated post say?"),
 ])
 def test_a_source_is_named_by_author_title_or_kind_and_the_name_is_not_searched(
         question: str, named: set[str], searched: str) -> None:
     resolved = resolve(question, None, NAMED)
     assert resolved.only_sources == named
     assert resolved.search_text == searched
+    assert resolved.read_as == ""  # nothing was read with it: it is no follow-up
+
+
+def test_a_long_chain_of_follow_ups_keeps_its_first_question_and_its_latest() -> None:
+    resolved = resolve("and why?", "Who killed Trotsky? and where? and when? and how?", {}, longest=40)
+    assert resolved.read_as == "Who killed Trotsky? and how? and why?" and len(resolved.read_as) <= 40
+    assert resolved.search_text == resolved.read_as
+    named = resolve("and what does the chatbot say?", "Who killed Trotsky?", NAMED)
+    assert named.read_as == "Who killed Trotsky? and what does the chatbot say?"  # as the member wrote it
+    assert named.search_text == "Who killed Trotsky? and what does say?" and named.only_sources == {"chat"}
 
 
 def test_spelling_is_repaired_only_towards_words_the_sources_use() -> None:
@@ -326,11 +343,15 @@ def test_bad_questions_are_refused_with_a_clear_message(contradicting_pair: Answ
         contradicting_pair.ask("   ")
     with pytest.raises(BadQuestion, match="limit"):
         contradicting_pair.ask("x" * 5000)
+    with pytest.raises(BadQuestion, match="no words to look up"):
+        contradicting_pair.ask("🤔🔪❓ ???")
 
 
 @pytest.mark.parametrize(("question", "leans_back"), [
     ("and why?", True), ("Why?", True), ("Was he murdered?", True), ("What about Kahn?", True),
-    ("and what does Walsh say about that?", True),
+    ("and what does Walsh say about that?", True), ("Is that true?", True),
+    # A pronoun after the question's own subject points to it, not back.
+    ("Did Trotsky know his killer?", False), ("Who was the agent that killed Trotsky?", False),
     # A question of its own, however it starts: not glued to the one before.
     ("Is Paris the capital of France?", False), ("Was Mein Kampf ever published?", False),
     ("Did Walsh think Mercader acted alone in the assassination of Trotsky at Coyoacan in 1940?", False),

@@ -197,3 +197,25 @@ async def test_settings_reads_still_running_stop_before_the_database_closes(
     await eventually(reading.done, what="the read to end")
     assert reading.cancelled()
     assert [r.getMessage() for r in caplog.records if r.name == "marginalia.store"] == []
+
+
+async def test_a_follow_up_is_read_with_a_question_of_the_last_half_hour_only(answerer: Answerer,
+                                                                               tmp_path: Path) -> None:
+    import sqlite3
+
+    from bot.discord.asking import FOLLOW_UP_WINDOW, Asker, Asking
+    from bot.store import SafeRecorder
+
+    database = tmp_path / "bot.sqlite3"
+    async with SafeRecorder(database) as recorder:
+        asker = Asker(answerer, recorder, concurrency=1, per_minute=60)
+
+        async def follow_up_after(ago: timedelta, channel: int) -> str:
+            await asker.answer(Asking(1, channel, None, "dm", "Who killed Trotsky?"), follow_up=True)
+            with sqlite3.connect(database) as db:  # as if asked `ago`
+                db.execute("UPDATE questions SET asked_at = ? WHERE channel_id = ?",
+                           ((datetime.now(timezone.utc) - ago).isoformat(timespec="milliseconds"), channel))
+            return (await asker.answer(Asking(1, channel, None, "dm", "and why?"), follow_up=True)).answer.read_as
+
+        assert await follow_up_after(FOLLOW_UP_WINDOW + timedelta(minutes=1), channel=10) == ""  # read alone
+        assert await follow_up_after(timedelta(minutes=5), channel=20) == "Who killed Trotsky? and why?"

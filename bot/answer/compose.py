@@ -82,7 +82,7 @@ class Answerer:
         started = time.perf_counter()
         question = self.validate(question)
         snap = self.searcher.snapshot
-        resolved = followup.resolve(question, previous, snap.profiles)
+        resolved = followup.resolve(question, previous, snap.profiles, longest=self.settings.max_question_chars)
         prepared, evidence, verdict = self.weigh(snap, resolved.search_text, resolved.only_sources)
         asked = QuestionForms(typed=question, searched=resolved.search_text, repaired=prepared.text)
         if not verdict.answered:
@@ -96,8 +96,7 @@ class Answerer:
             answer = self.declined(question, snap, evidence, verdict.reason)
         else:
             answer = self.answered(asked, prepared, snap, {s: evidence[s] for s in verdict.sources})
-        if resolved.search_text != question:
-            answer.read_as = resolved.search_text
+        answer.read_as = resolved.read_as
         answer.seconds = time.perf_counter() - started
         return answer
 

@@ -65,7 +65,8 @@ def excerpt_pages(excerpt: Excerpt, limits: Limits = DISCORD_LIMITS, label: str 
     where = [f"§ {excerpt.section}"] if excerpt.section else []
     where += [f"p. {excerpt.page}"] if excerpt.page else []
     where.append(f"{excerpt.file}, characters {excerpt.start}–{excerpt.end}")
-    cited = f"{label.removeprefix('Show passage').strip()} " if label else ""
+    number = label.removeprefix("Show passage").strip()  # "[3]"
+    cited = f"{number} " if number else ""
     card = Card(title=md(f"{cited}{profile.short_name} — “{profile.title}”"),
                 blocks=[flags + f"*{md(attribution(profile))}*", text],
                 color=source_color(profile.flags), footer=" · ".join(where))

@@ -24,7 +24,7 @@ from bot.store import Context
 from index.errors import BadQuestion
 
 
-TYPED_COMMAND = re.compile(r"^\s*/ask\b\s*", re.I)
+TYPED_COMMAND = re.compile(r"^\s*/ask\b\s*(?:question:\s*)?", re.I)
 
 
 class AskCog(commands.Cog):
@@ -32,7 +32,9 @@ class AskCog(commands.Cog):
 
     def __init__(self, services: Services, tree: app_commands.CommandTree) -> None:
         self.services = services
-        # Discord itself stops a question longer than MAX_QUESTION_CHARS, before the member sends it.
+        # Discord itself stops a question longer than MAX_QUESTION_CHARS, before the member sends it
+        # (at most 6000, Discord's limit). The limit is a setting, so it cannot be in the decorator:
+        # set on this cog's own copy of the command (discord.py 2.x copies `_params` per cog instance).
         question = self.ask._params["question"]
         self.ask._params["question"] = replace(question, min_value=1, max_value=services.settings.max_question_chars)
         self.tree = tree  # context menus cannot live in a cog: they are added to the tree on load
