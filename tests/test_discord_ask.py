@@ -133,7 +133,8 @@ async def test_a_chain_of_follow_ups_keeps_its_subject_and_a_new_question_starts
     assert "Read with your question before it: “Who killed Trotsky? and why?”" in why.text
     where = await dm("and where did it happen?")  # read with the chain, not with "and why?" alone
     assert is_answer(where)
-    assert "Read with your question before it: “Who killed Trotsky? and why? and where did it happen?”" in where.text
+    chained = "Read with your question before it: “Who killed Trotsky? and why? and where did it happen?”"
+    assert chained in where.text
     typed = await dm("Who was Sylvia Ageloff?")
     command = await standin.send_dm_message("/ask Who was Sylvia Ageloff?")  # a slash command typed as text
     as_typed = await standin.wait_for_message(lambda m: m.id != typed.id and m.embeds

@@ -44,7 +44,7 @@ class Forgotten:
 
 
 def count(n: int, noun: str) -> str:
-    """ "1 vote", "2 votes" """
+    """`n` `noun`s, in the singular for one: "1 vote", "2 votes"."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
