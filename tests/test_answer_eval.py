@@ -42,7 +42,6 @@ def test_eval_command_prints_the_figures_and_failures(answerer: Answerer, tmp_pa
     ('{"id": "q1", "question": "Who?"', ("line 1", "not valid JSON")),
     ('[1, 2]', ("line 1", "JSON object")),
     ('{"question": "Who?", "kind": "factual"}', ("line 1", "id")),
-    ('{"id": "q1", "question": "Who?", "kind": "trivia"}', ("line 1", "unknown kind 'trivia'")),
     ('{"id": "q1", "question": "Who?", "kind": "factual", "gold_quotes": {"a.txt": "one quote"}}',
      ("line 1", "gold_quotes")),
     ("\n\n", ("no questions",)),
