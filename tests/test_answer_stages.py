@@ -10,7 +10,7 @@ from bot.answer.caveats import attribution, caveat_line, text_hints
 from bot.answer.compose import Answerer, allocate
 from bot.answer.disagreement import detect, holds
 from bot.answer.evidence import Evidence, Question, gather, pick, prepare, split_parts
-from bot.answer.followup import is_follow_up, resolve
+from bot.answer.followup import chain, is_follow_up, resolve
 from bot.answer.models import Citation
 from bot.answer.relevance import judge
 from bot.answer.terms import Vocabulary
@@ -132,8 +132,12 @@ def test_a_follow_up_is_searched_with_the_previous_question_and_kept_to_the_name
 NAMED = {
     "kahn": SourceProfile(id="kahn", file="k.txt", title="The Great Conspiracy, Part III: Russia's Fifth Column",
                           authors=("Albert E. Kahn",), flags=("polemical",)),
-    "chat": SourceProfile(id="chat", file="c.txt", title="Kollontai in Mexico", flags=("ai-generated",)),
+    "chat": SourceProfile(id="chat", file="c.txt", title="Kollontai in Mexico", flags=("ai-generated",),
+                          authors=("@RandomPoster33", "an unnamed AI chatbot")),
     "novel": SourceProfile(id="novel", file="n.txt", title="World Revolution", flags=("fiction",)),
+    "woods": SourceProfile(id="woods", file="w.txt", title="The House in Coyoacan", authors=("Alan Woods",)),
+    "walsh": SourceProfile(id="walsh", file="l.txt", title="Forty Years Since Leon Trotsky's Assassination",
+                           authors=("Lynn Walsh",)),
 }
 
 
@@ -154,6 +158,14 @@ NAMED = {
     ("What does the novel Darkness at Noon say?", set(), "What does the novel Darkness at Noon say?"),
     ("Is the fiction of a plot described anywhere?", set(), "Is the fiction of a plot described anywhere?"),
     ("What does this AI-generated post say?", set(), "What does this AI-generated post say?"),
+    # The name as the one who says, not as the topic; a surname in lower case only with a verb of saying.
+    ("What did Trotsky write about World Revolution?", set(), "What did Trotsky write about World Revolution?"),
+    ("What does Walsh say about the chatbot?", {"walsh"}, "What does Walsh say about the chatbot?"),
+    ("According to the Great Conspiracy, who was Radek?", {"kahn"}, "According to , who was Radek?"),
+    ("Did he use a chatbot?", set(), "Did he use a chatbot?"),  # not the author "an unnamed AI chatbot"
+    ("Was he lost in the woods?", set(), "Was he lost in the woods?"),
+    ("what does woods say about mercader?", {"woods"}, "what does woods say about mercader?"),
+    ("What does Forty Years Since Leon Trotsky’s Assassination say?", {"walsh"}, "What does say?"),
 ])
 def test_a_source_is_named_by_author_title_or_kind_and_the_name_is_not_searched(
         question: str, named: set[str], searched: str) -> None:
@@ -161,6 +173,15 @@ def test_a_source_is_named_by_author_title_or_kind_and_the_name_is_not_searched(
     assert resolved.only_sources == named
     assert resolved.search_text == searched
     assert resolved.read_as == ""  # nothing was read with it: it is no follow-up
+
+
+def test_a_chain_too_long_to_keep_whole_is_cut_between_words_or_not_used() -> None:
+    previous = "Who killed Leon Trotsky in Mexico City? Was he murdered?"
+    assert chain(previous, 45) == "Who killed Leon Trotsky in Mexico City?"  # the first question whole
+    assert chain(previous, 30) == "Who killed Leon Trotsky in"  # in whole words
+    assert chain(previous, 10) == "" and chain(previous, -5) == ""  # too little to be a context
+    alone = resolve("and why?", "Who killed Trotsky?", {}, longest=15)
+    assert (alone.search_text, alone.read_as) == ("and why?", "")  # read alone, and said so
 
 
 def test_a_long_chain_of_follow_ups_keeps_its_first_question_and_its_latest() -> None:
@@ -350,8 +371,10 @@ def test_bad_questions_are_refused_with_a_clear_message(contradicting_pair: Answ
 @pytest.mark.parametrize(("question", "leans_back"), [
     ("and why?", True), ("Why?", True), ("Was he murdered?", True), ("What about Kahn?", True),
     ("and what does Walsh say about that?", True), ("Is that true?", True),
-    # A pronoun after the question's own subject points to it, not back.
+    # A pronoun after the question's own subject points to it, not back; before it, back.
     ("Did Trotsky know his killer?", False), ("Who was the agent that killed Trotsky?", False),
+    ("What did he think of Stalin?", True), ("Was it Beria?", True), ('"Was he murdered?"', True),
+    ("Was he murdered, I'm asking?", True),
     # A question of its own, however it starts: not glued to the one before.
     ("Is Paris the capital of France?", False), ("Was Mein Kampf ever published?", False),
     ("Did Walsh think Mercader acted alone in the assassination of Trotsky at Coyoacan in 1940?", False),

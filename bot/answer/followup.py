@@ -15,18 +15,26 @@ from bot.answer.terms import is_content_word, words
 from index.models import SourceProfile
 
 # "and why?", "what about Walsh?": leans on what came before. A question that only starts like a
-# question ("Is Paris the capital of France?") does not; one that points back ("Was he murdered?") does,
-# unless it names its own subject first ("Did Trotsky know his killer?").
+# question ("Is Paris the capital of France?") does not; one that points back ("Was he murdered?",
+# "What did he think of Stalin?") does, unless it names its own subject before the pronoun ("Did
+# Trotsky know his killer?"). "that" points back only in a question naming nobody ("Is that true?"),
+# not in "the agent that killed Trotsky".
 FOLLOW_UP_START = re.compile(r"^(?:and|but|so|also|what about|how about|then)\b", re.I)
-ANAPHORA = re.compile(r"\b(?:that|this|it|he|she|him|her|they|them|his|its|their|there|those|these|same)\b", re.I)
-CAPITALISED = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w'’-]+")
+POINTS_BACK = re.compile(r"\b(?:this|it|he|she|him|her|they|them|his|its|their|there|those|these|same)\b", re.I)
+THAT = re.compile(r"\bthat\b", re.I)
+NAME = re.compile(r"(?<![\w'’])[A-Z][\w'’-]+")
+NOT_NAMES = {"I", "I'm", "I've", "I'd", "I'll", "I’m", "I’ve", "I’d", "I’ll"}
 SHORT_WORDS = 12
+MIN_CONTEXT_CHARS = 12  # less of the question before is a fragment, not a context
 
-# Naming a source by title or kind needs a verb of saying ("What does the chatbot say about …"):
-# "Did Trotsky believe in world revolution?" asks about the idea, not the "World Revolution" page.
+# Naming a source by title or kind takes a verb of saying, with the name before it ("What does
+# the chatbot say about …", "Does The Great Conspiracy mention …") or after "according to":
+# "Did Trotsky believe in World Revolution?" and "What does Walsh say about the chatbot?" name no
+# source by title or kind.
 SAYING = re.compile(r"\b(?:say|says|said|write|writes|wrote|claim|claims|claimed|argue|argues|argued|describe|"
-                    r"describes|described|mention|mentions|mentioned|tell|tells|told|report|reports|reported|"
-                    r"according to)\b", re.I)
+                    r"describes|described|mention|mentions|mentioned|tell|tells|told|report|reports|reported)\b",
+                    re.I)
+ACCORDING_TO = re.compile(r"\baccording to\s+", re.I)
 # "the chatbot", "the fiction page"; not "the novel Darkness at Noon" (another book), "the fiction of
 # a plot" (a figure of speech) or "AI-generated" (part of a word).
 KIND_NAMES = {  # case-insensitive but for "AI", and for the capital of a title that follows
@@ -36,6 +44,7 @@ KIND_NAMES = {  # case-insensitive but for "AI", and for the capital of a title 
                           r"(?i:\s+(?:page|story))?(?!\s+(?:(?i:of)\b|[A-Z]))"),
 }
 ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
+APOSTROPHES = str.maketrans({"’": "'", "‘": "'"})
 
 
 @dataclass(frozen=True)
@@ -51,36 +60,52 @@ def resolve(question: str, previous: str | None, profiles: dict[str, SourceProfi
     it was read (at most `longest` characters: a long chain keeps its first question and its
     latest ones). A source named by what it is or by its title is not searched for ("chatbot" is
     no word of the answer)."""
-    named, naming = named_sources(question, profiles)
-    searched = " ".join(naming.sub(" ", question).split()) if naming.pattern else question
+    plain = question.translate(APOSTROPHES)
+    named, naming = named_sources(plain, profiles)
+    searched = (" ".join(naming.sub(" ", plain).split()) if naming.pattern else "") or question
     if previous and is_follow_up(question, profiles):
         context = chain(previous, longest - len(question) - 1)
-        return Resolved(f"{context} {searched or question}".strip(), named, read_as=f"{context} {question}".strip())
-    return Resolved(searched or question, named)
+        if context:
+            return Resolved(f"{context} {searched}", named, read_as=f"{context} {question}")
+    return Resolved(searched, named)
 
 
 def chain(previous: str, room: int) -> str:
-    """The previous question(s) within `room` characters: the first, then as many of the latest as fit."""
+    """The question(s) before, within `room` characters: the first, then as many of the latest as
+    fit, in whole words; empty when too little fits to be a context."""
+    if room < MIN_CONTEXT_CHARS:
+        return ""
     parts = re.split(r"(?<=[?.!])\s+", previous.strip())
-    while len(" ".join(parts)) > room and len(parts) > 2:
-        del parts[1]
-    return " ".join(parts)[:max(room, 0)].strip()
+    while len(" ".join(parts)) > room and len(parts) > 1:
+        del parts[-1 if len(parts) == 2 else 1]  # the latest goes only when the first alone is left
+    text = " ".join(parts)
+    if len(text) > room:
+        text = text[:room + 1].rsplit(" ", 1)[0] if " " in text[:room + 1] else ""
+    return text if len(text) >= MIN_CONTEXT_CHARS else ""
 
 
 def is_follow_up(question: str, profiles: dict[str, SourceProfile] | None = None) -> bool:
-    """A short question that starts by leaning on the one before, points back to it without naming
-    its own subject, or names nothing of its own ("Why?", "When?")."""
+    """A short question that starts by leaning on the one before, points back to it before naming
+    a subject of its own, or names nothing of its own ("Why?", "When?")."""
     if len(question.split()) > SHORT_WORDS:
         return False
     if FOLLOW_UP_START.match(question) or not any(is_content_word(w) for w in words(question)):
         return True
     sources = {name.lower() for p in (profiles or {}).values() for name in surnames(p)}
-    own_subject = any(name.lower() not in sources for name in CAPITALISED.findall(question))
-    return bool(ANAPHORA.search(question)) and not own_subject  # "that" in "the agent that killed Trotsky"
+    body = question.lstrip(" \"'“‘([*_-")
+    names = [m for m in NAME.finditer(body) if m.start() > 0 and m.group() not in NOT_NAMES
+             and m.group().lower() not in sources]
+    pointer = POINTS_BACK.search(body)
+    if pointer and not any(m.start() < pointer.start() for m in names):
+        return True
+    return bool(THAT.search(body)) and not names
 
 
 def surnames(profile: SourceProfile) -> set[str]:
-    return {a.split()[-1].lstrip("@") for a in profile.authors if a.strip()}
+    """The authors' surnames as written ("Walsh", "RandomPoster33"); none from an author that is
+    no person ("an unnamed AI chatbot")."""
+    last = (a.split()[-1].lstrip("@") for a in profile.authors if a.strip())
+    return {name for name in last if name[:1].isupper()}
 
 
 def title_head(profile: SourceProfile) -> str:
@@ -90,19 +115,30 @@ def title_head(profile: SourceProfile) -> str:
 
 def named_sources(question: str, profiles: dict[str, SourceProfile]) -> tuple[frozenset[str], re.Pattern[str]]:
     """Sources the question names, and a pattern of the words that name them by title or kind
-    (empty when none do): by an author's surname, by the head of its title as written ("The Great
-    Conspiracy"), or by what it is ("the chatbot", "the fiction page"), the last two with a verb of
-    saying."""
-    words_in = {w.lower() for w in re.findall(r"[\w@]+", question)}
-    saying = bool(SAYING.search(question))
-    kinds = {flag for flag, pattern in KIND_NAMES.items() if saying and pattern.search(question)}
+    (empty when none do): by an author's surname (capitalised, or in any case with a verb of
+    saying: "what does walsh say"), by the head of its title as written ("The Great Conspiracy"),
+    or by what it is ("the chatbot", "the fiction page"), the last two as the one who says."""
+    saying = SAYING.search(question)
+    before_saying = question[:saying.start()] if saying else ""
+    according = ACCORDING_TO.search(question)
+    after_according = question[according.end():] if according else ""
+
+    def says(pattern: str) -> re.Match[str] | None:
+        """`pattern` as the one who says: before the verb of saying, or just after "according to"."""
+        return re.search(pattern, before_saying) or re.match(pattern, after_according)
+
+    kinds = {flag for flag, pattern in KIND_NAMES.items() if says(pattern.pattern)}
     named, namings = set(), [KIND_NAMES[flag].pattern for flag in sorted(kinds)]
+    typed = set(re.findall(r"[\w@]+", question))
     for source, profile in profiles.items():
-        head = ARTICLE.sub("", title_head(profile))  # as written, but "the" may be lower-case
-        title = rf"(?:(?i:the)\s+)?\b{re.escape(head)}\b"
-        by_title = saying and len(title_head(profile).split()) >= 2 and re.search(title, question)
+        head = ARTICLE.sub("", title_head(profile).translate(APOSTROPHES))  # "the" may be lower-case
+        title = rf"(?:(?i:the)\s+)?(?<!\w){re.escape(head)}(?!\w)"
+        by_title = len(head.split()) >= 2 and says(title)
         if by_title:
             namings.append(title)
-        if {s.lower() for s in surnames(profile)} & words_in or by_title or kinds & set(profile.flags):
+        names = surnames(profile)
+        by_surname = bool(names & typed) or bool(saying or according) and bool(
+            {n.lower() for n in names} & {w.lower() for w in typed})
+        if by_surname or by_title or kinds & set(profile.flags):
             named.add(source)
     return frozenset(named), re.compile("|".join(f"(?:{n})" for n in namings))
