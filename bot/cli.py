@@ -150,7 +150,7 @@ def ask_many(answerer, lines, *, as_json: bool) -> int:
             answer = answerer.ask(question)
             out = json.dumps(answer.to_json(), ensure_ascii=False) if as_json else answer.text + "\n"
         except BadQuestion as exc:  # the same shape as an answer, with the reason in `error`
-            refused = Answer(question=question, answered=False, text=str(exc), lead=str(exc))
+            refused = Answer.refused(question, str(exc))
             out = json.dumps({**refused.to_json(), "error": str(exc)}, ensure_ascii=False) if as_json else f"{exc}\n"
         print(out, flush=True)
     return 0

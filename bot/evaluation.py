@@ -140,7 +140,7 @@ class Evaluation:
             try:
                 answer = self.answerer.ask(question["question"])
             except BadQuestion as exc:  # too long, say: scored as declined, and the run goes on
-                answer = Answer(question=question["question"], answered=False, text=str(exc))
+                answer = Answer.refused(question["question"], str(exc))
             self.tally.seconds.append(time.perf_counter() - started)
             self.score(question, answer)
         return self.tally

@@ -90,12 +90,12 @@ class Answerer:
             for part in split_parts(resolved.search_text):
                 attempt = self.weigh(snap, part, resolved.only_sources)
                 if attempt[2].answered:
-                    (prepared, evidence, verdict), asked = attempt, replace(asked, part=part)
+                    (_, evidence, verdict), asked = attempt, replace(asked, part=part)
                     break
         if not verdict.answered:
             answer = self.declined(question, snap, evidence, verdict.reason)
         else:
-            answer = self.answered(asked, prepared, snap, {s: evidence[s] for s in verdict.sources})
+            answer = self.answered(asked, snap, {s: evidence[s] for s in verdict.sources})
         answer.read_as = resolved.read_as
         answer.seconds = time.perf_counter() - started
         return answer
@@ -117,10 +117,9 @@ class Answerer:
                 self._lexicon = (snap.generation, lexicon)
             return self._lexicon[1]
 
-    def answered(self, asked: QuestionForms, prepared: Question, snap: Snapshot,
-                 evidence: dict[str, list[Evidence]]) -> Answer:
-        """The answer from the sources that address the question (`prepared`: the whole question,
-        or the one part of it they address)."""
+    def answered(self, asked: QuestionForms, snap: Snapshot, evidence: dict[str, list[Evidence]]) -> Answer:
+        """The answer from the sources that address the question (or `asked.part`, the one part of
+        it they address), given their evidence."""
         chosen = allocate(evidence, self.settings.max_citations)
         citations = [citation(n, item, snap) for n, item in enumerate(chosen, start=1)]
         notes = {source: self.note(snap, source, [c.quote for c in citations if c.source == source])

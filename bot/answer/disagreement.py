@@ -73,16 +73,17 @@ def detect(question: str, citations: list[Citation], profiles: dict[str, SourceP
     if len(voices) < 2:
         return []
     figures_apart = conflicting_figures(voices)
+    blame = asks_who_is_to_blame(question)
     signals = {
         "opposed": opposed(sides, profiles),
-        "contested question": bool(CONTEST_CUE.search(question)) or asks_who_is_to_blame(question) is not None,
+        "contested question": bool(CONTEST_CUE.search(question)) or blame is not None,
         "figures": bool(figures_apart) or conflicting_years(question, voices, on_point),
         "denial": denial_asymmetry(voices, on_point),
     }
     if sum(WEIGHTS[name] for name, on in signals.items() if on) < THRESHOLD:
         return []
     shown = sides if signals["opposed"] else voices
-    wording = point(question, asked or question, shown, figures_apart)
+    wording = point(asked or question, shown, figures_apart, blame)
     return [Difference(point=wording, sides=tuple(side(g, profiles) for g in shown))]
 
 
@@ -180,19 +181,17 @@ def asks_who_is_to_blame(question: str) -> str | None:
     return None
 
 
-def point(question: str, asked: str, groups: list[Group], conflicts: dict[str, list[set[str]]]) -> str:
+def point(asked: str, groups: list[Group], conflicts: dict[str, list[set[str]]], blame: str | None) -> str:
     """What the sides differ on: the figures they give, invented history against history, or the
-    question (`asked`: as the member wrote it; `question`: as searched, spelling repaired)."""
+    question (`asked`: as the member wrote it), named as a matter of blame or accusation if it is one."""
     if conflicts:
         shown = " versus ".join(sorted(", ".join(sorted(v)) for v in next(iter(conflicts.values()))))
         return f"the figures they give ({shown})"
     labels = [g.label for g in groups]
     if "fiction" in labels:
         return f"what happened: the fiction page's invented account against the historical sources, on “{asked}”"
-    blame = asks_who_is_to_blame(question)
-    if blame:
-        return f"{blame}: their accounts are incompatible on “{asked}”"
-    return f"their accounts are incompatible on “{asked}”"
+    prefix = f"{blame}: " if blame else ""
+    return f"{prefix}their accounts are incompatible on “{asked}”"
 
 
 def side(group: Group, profiles: dict[str, SourceProfile]) -> Side:

@@ -200,9 +200,9 @@ def pick(items: list[Evidence], limit: int) -> list[Evidence]:
     """The best non-overlapping quotes of one source worth quoting (its best always), at most `limit`."""
     chosen: list[Evidence] = []
     pool = [e for e in items if e.score >= QUOTE_FLOOR] or items[:1]
-    while pool and len(chosen) < limit:
-        best = max(pool, key=lambda e: e.score)
-        pool.remove(best)
-        if not any(best.overlaps(c) for c in chosen):
-            chosen.append(best)
+    for item in sorted(pool, key=lambda e: -e.score):
+        if len(chosen) == limit:
+            break
+        if not any(item.overlaps(c) for c in chosen):
+            chosen.append(item)
     return chosen

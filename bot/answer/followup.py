@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.answer.terms import is_content_word, words
+from bot.answer.terms import CAPITALISE, is_content_word, words
 from index.models import SourceProfile
 
 # "and why?", "what about Walsh?": leans on what came before. A question that only starts like a
@@ -22,7 +22,7 @@ from index.models import SourceProfile
 FOLLOW_UP_START = re.compile(r"^(?:and|but|so|also|what about|how about|then)\b", re.I)
 POINTS_BACK = re.compile(r"\b(?:this|it|he|she|him|her|they|them|his|its|their|there|those|these|same)\b", re.I)
 THAT = re.compile(r"\bthat\b", re.I)
-NAME = re.compile(r"(?<![\w'’])[A-Z][\w'’-]+")
+NAME = re.compile(rf"(?<![\w'’])[{CAPITALISE}][\w'’-]+")
 NOT_NAMES = {"I", "I'm", "I've", "I'd", "I'll", "I’m", "I’ve", "I’d", "I’ll"}
 SHORT_WORDS = 12
 MIN_CONTEXT_CHARS = 12  # less of the question before is a fragment, not a context
@@ -37,11 +37,11 @@ SAYING = re.compile(r"\b(?:say|says|said|write|writes|wrote|claim|claims|claimed
 ACCORDING_TO = re.compile(r"\baccording to\s+", re.I)
 # "the chatbot", "the fiction page"; not "the novel Darkness at Noon" (another book), "the fiction of
 # a plot" (a figure of speech) or "AI-generated" (part of a word).
-KIND_NAMES = {  # case-insensitive but for "AI", and for the capital of a title that follows
-    "ai-generated": re.compile(r"(?i:\b(?:the|that|this)\s+)(?:(?i:chat ?bot|chatgpt)|AI)(?![\w-])"
-                               r"(?i:\s+(?:page|answers?))?(?!\s+(?:(?i:of)\b|[A-Z]))"),
-    "fiction": re.compile(r"(?i:\b(?:the|that|this)\s+(?:fiction|novel|alternate[- ]history))(?![\w-])"
-                          r"(?i:\s+(?:page|story))?(?!\s+(?:(?i:of)\b|[A-Z]))"),
+KIND_NAMES = {  # patterns, case-insensitive but for "AI", and for the capital of a title that follows
+    "ai-generated": r"(?i:\b(?:the|that|this)\s+)(?:(?i:chat ?bot|chatgpt)|AI)(?![\w-])"
+                    r"(?i:\s+(?:page|answers?))?(?!\s+(?:(?i:of)\b|[A-Z]))",
+    "fiction": r"(?i:\b(?:the|that|this)\s+(?:fiction|novel|alternate[- ]history))(?![\w-])"
+               r"(?i:\s+(?:page|story))?(?!\s+(?:(?i:of)\b|[A-Z]))",
 }
 ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'"})
@@ -127,8 +127,8 @@ def named_sources(question: str, profiles: dict[str, SourceProfile]) -> tuple[fr
         """`pattern` as the one who says: before the verb of saying, or just after "according to"."""
         return re.search(pattern, before_saying) or re.match(pattern, after_according)
 
-    kinds = {flag for flag, pattern in KIND_NAMES.items() if says(pattern.pattern)}
-    named, namings = set(), [KIND_NAMES[flag].pattern for flag in sorted(kinds)]
+    kinds = {flag for flag, pattern in KIND_NAMES.items() if says(pattern)}
+    named, namings = set(), [KIND_NAMES[flag] for flag in sorted(kinds)]
     typed = set(re.findall(r"[\w@]+", question))
     for source, profile in profiles.items():
         head = ARTICLE.sub("", title_head(profile).translate(APOSTROPHES))  # "the" may be lower-case

@@ -86,6 +86,11 @@ class Answer:
     read_as: str = ""  # a follow-up read together with the question before it ("Who killed Trotsky? and why?")
     seconds: float = 0.0
 
+    @classmethod
+    def refused(cls, question: str, reason: str) -> Answer:
+        """A question the bot would not read (empty, too long): declined, with the reason as its text."""
+        return cls(question=question, answered=False, text=reason, lead=reason)
+
     @property
     def as_read(self) -> str:
         """The question as the bot read it: with the question before it, for a follow-up."""
