@@ -43,3 +43,12 @@ class BuildInProgress(MarginaliaError):
 
 class BadQuestion(MarginaliaError):
     """An empty or over-long question."""
+
+
+class QuestionTooLong(BadQuestion):
+    """A question over MAX_QUESTION_CHARS."""
+
+    def __init__(self, length: int, limit: int) -> None:
+        self.length, self.limit = length, limit
+        super().__init__(f"The question is {length} characters long; the limit is {limit}. "
+                         "Shorten it to the point you want answered.")

@@ -479,6 +479,14 @@ class _InjectedRateLimit:
     remaining: int
 
 
+@dataclass
+class _InjectedError:
+    operation_id: str
+    status: int
+    body: dict[str, Any]
+    remaining: int
+
+
 class _Connection:
     """One gateway websocket, with the compression the client asked for."""
 
@@ -606,6 +614,7 @@ class DiscordStandin:
         self._interactions: dict[str, _Interaction] = {}
         self._command_ids: dict[tuple[str | None, int, str], str] = {}
         self._rate_limits: list[_InjectedRateLimit] = []
+        self._errors: list[_InjectedError] = []
         self._attachments: dict[str, UploadedFile] = {}
         self.synced_commands: dict[str | None, list[dict[str, Any]]] = {}
         self.requests: Recorder[RecordedRequest] = Recorder("REST requests")
@@ -1047,6 +1056,10 @@ class DiscordStandin:
         if limited is not None:
             return 429, {"message": "You are being rate limited.", "retry_after": limited.retry_after,
                          "global": limited.is_global, "code": 0}
+        failed = next((e for e in self._errors if e.operation_id == op.operation_id and e.remaining > 0), None)
+        if failed is not None:
+            failed.remaining -= 1
+            return failed.status, failed.body
         if parse_error is not None:
             return 400, {"message": "The request body contains invalid JSON.", "code": 50109}
         rejected = [_form_problem(v) for v in violations if v.rejected]
@@ -1084,6 +1097,12 @@ class DiscordStandin:
     ) -> None:
         """Answer the next ``count`` calls of ``operation_id`` (e.g. ``"create_message"``) with 429."""
         self._rate_limits.append(_InjectedRateLimit(operation_id, retry_after, is_global, count))
+
+    def inject_error(self, operation_id: str, *, status: int = 400, code: int = 50035,
+                     message: str = "Invalid Form Body", count: int = 1) -> None:
+        """Answer the next ``count`` calls of ``operation_id`` with ``status`` and Discord's error body
+        (by default 400 Invalid Form Body: what Discord says to a request it finds malformed)."""
+        self._errors.append(_InjectedError(operation_id, status, {"message": message, "code": code}, count))
 
     def _take_rate_limit(self, operation_id: str) -> _InjectedRateLimit | None:
         for limit in self._rate_limits:

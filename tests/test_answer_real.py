@@ -131,3 +131,5 @@ def test_warming_up_sets_the_loaded_index_aside_from_garbage_collection(answerer
     gc.unfreeze()
     answerer.warm_up()
     assert gc.get_freeze_count() > 100_000  # the model and index: a full collection no longer walks them
+    units = answerer.searcher.snapshot.unit_list  # part of the loaded index
+    assert not any(tracked is units for tracked in gc.get_objects())  # frozen objects are not listed

@@ -12,13 +12,10 @@ import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
-
-import discord
 import pytest
 
 from bot.answer.compose import Answerer
-from bot.discord.reindex_reply import ReindexReply, TokenWindow
+from bot.discord.reindex_reply import TokenWindow
 from bot.discord.reindexing import Build
 from bot.discord.render import Limits
 from bot.discord.services import default_build
@@ -27,7 +24,7 @@ from discord_standin import EPHEMERAL, SEND_MESSAGES, CommandNotAvailable, Disco
 from index.build import BuildReport, Progress, build_index
 from index.config import Settings
 from index.embedding import Embedder
-from index.errors import MarginaliaError
+from index.errors import IndexUnavailable, MarginaliaError
 from index.generations import Layout
 from index.search import Searcher
 from test_discord_helpers import *  # noqa: F403 - fixtures
@@ -139,6 +136,28 @@ async def test_reindex_progress_one_at_a_time_while_questions_are_answered(
     after = await first_page(await standin.send_slash_command("ask", {"question": "Did Trotsky keep rabbits?"}))
     assert "rabbits-memoir" in cited_sources(after)  # the new generation serves at once
     assert await runs(tmp_path / "bot.sqlite3") == ["ok", "busy"]
+
+
+class UnloadableAnswerer(Answerer):
+    """A real answerer whose loading ahead of questions fails, as with a Chroma server gone meanwhile."""
+
+    def warm_up(self) -> None:
+        raise IndexUnavailable("Chroma server at 127.0.0.1:9 went away")
+
+
+async def test_a_new_index_that_cannot_be_loaded_ahead_is_still_a_finished_reindex(
+        standin: DiscordStandin, launch_bot: Launcher, index_copy: Settings, embedder: Embedder, tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    build = SlowBuild(index_copy, embedder)
+    build.release.set()
+    await launch_bot(index_copy, answerer=UnloadableAnswerer(index_copy, Searcher(index_copy, embedder)), build=build)
+    reindex = await standin.send_slash_command("reindex", permissions=ADMIN)
+    report = await reindex.message(contains="Re-index finished", timeout=60)
+    assert "1 added" in report.text and "keeps serving" not in report.text  # the new index does serve
+    assert await runs(tmp_path / "bot.sqlite3") == ["ok"]
+    assert "The new index serves, but could not be loaded ahead of the next question" in caplog.text
+    after = await first_page(await standin.send_slash_command("ask", {"question": "Did Trotsky keep rabbits?"}))
+    assert "rabbits-memoir" in cited_sources(after)
 
 
 class PacedBuild:
@@ -298,25 +317,20 @@ async def test_the_index_is_built_at_start_when_there_is_none(standin: DiscordSt
     assert cited_sources(page) == {"rabbits-memoir"}
 
 
-class RefusingInteraction:
-    """A narrow stand-in for one interaction whose response edits Discord refuses as invalid (400)."""
-
-    def __init__(self) -> None:
-        self.created_at = discord.utils.utcnow()
-        self.edits = 0
-
-    async def edit_original_response(self, **_fields: object) -> None:
-        self.edits += 1
-        response = SimpleNamespace(status=400, reason="Bad Request")
-        raise discord.HTTPException(response, {"code": 50035, "message": "Invalid Form Body"})
-
-
 async def test_progress_refused_as_invalid_is_logged_once_and_not_retried_at_every_step(
+        standin: DiscordStandin, launch_bot: Launcher, answerer: Answerer, real_index: Settings, tmp_path: Path,
         caplog: pytest.LogCaptureFixture) -> None:
-    interaction = RefusingInteraction()
-    reply = ReindexReply(interaction)  # type: ignore[arg-type]
-    for step in range(5):
-        await reply.progress(f"Embedding passages: {step}/5")
-    assert interaction.edits == 1
-    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    settings = bot_settings(real_index, tmp_path)
+    await launch_bot(settings, build=PacedBuild(default_build(settings, answerer), steps=6))
+    reindex = await standin.send_slash_command("reindex", permissions=ADMIN)
+    await reindex.message(contains="starting", timeout=10)
+    standin.inject_error("update_original_webhook_message")  # the next progress edit: 400 Invalid Form Body
+    report = await reindex.message(contains="Re-index finished", timeout=30)
+    edits = [r for r in standin.requests if r.operation_id == "update_original_webhook_message"]
+    refused = [r for r in edits if r.status == 400]
+    assert len(refused) == 1
+    assert edits[edits.index(refused[0]) + 1:] == edits[-1:]  # no progress edit after it: only the report
+    assert "Embedding" not in report.text
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR and r.name.startswith("marginalia")]
     assert len(errors) == 1 and "refused the /reindex progress" in errors[0] and "50035" in errors[0]
+    assert await runs(tmp_path / "bot.sqlite3") == ["ok"]

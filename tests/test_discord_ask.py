@@ -213,8 +213,10 @@ async def test_votes_are_recorded_and_survive_a_restart(standin: DiscordStandin,
 
 
 async def test_discord_is_told_the_question_limit_and_the_bot_says_what_to_do_with_a_long_message(
-        standin: DiscordStandin, launch_bot: Launcher, real_index: Settings, tmp_path: Path) -> None:
-    await launch_bot(bot_settings(real_index, tmp_path, max_question_chars=300))
+        standin: DiscordStandin, launch_bot: Launcher, real_index: Settings, tmp_path: Path,
+        answerer: Answerer) -> None:
+    settings = bot_settings(real_index, tmp_path, max_question_chars=300, rate_limit_per_minute=1)
+    await launch_bot(settings, answerer=Answerer(settings, answerer.searcher))  # one limit, as in a real bot
     (ask,) = [c for c in standin.synced_commands[None] if c["name"] == "ask"]
     question = next(o for o in ask["options"] if o["name"] == "question")
     assert (question.get("min_length"), question.get("max_length")) == (1, 300)  # Discord stops a longer one
@@ -224,3 +226,5 @@ async def test_discord_is_told_the_question_limit_and_the_bot_says_what_to_do_wi
     # Only symbols: nothing to look up, said privately, and no rate-limit slot used.
     symbols = await (await standin.send_slash_command("ask", {"question": "🤔🔪❓"})).message()
     assert symbols.ephemeral and "no words to look up" in symbols.content
+    # Neither refusal took the member's one question a minute.
+    assert is_answer(await first_page(await standin.send_slash_command("ask", {"question": QUESTION})))

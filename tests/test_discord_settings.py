@@ -118,9 +118,10 @@ async def test_a_slow_settings_read_after_a_failed_load_does_not_hold_up_the_ans
         caplog: pytest.LogCaptureFixture) -> None:
     async with Store.open(tmp_path / "bot.sqlite3") as store:
         await store.set_setting(int(standin.guild_id), "answers", "private")
-    release, read = asyncio.Event(), Store.get_setting
+    release, read, reads = asyncio.Event(), Store.get_setting, []
 
     async def held(self: Store, *args: Any) -> str | None:
+        reads.append(args)
         await release.wait()
         return await read(self, *args)
 
@@ -138,8 +139,9 @@ async def test_a_slow_settings_read_after_a_failed_load_does_not_hold_up_the_ans
     assert is_answer(await first_page(asked))
     assert any("Reading the settings of server" in r.getMessage() for r in caplog.records
                if r.levelno == logging.WARNING)
-    # The held read finished in the background and is remembered.
+    # The held read finished in the background and is remembered: the next question reads nothing.
     assert await visibility(await standin.send_slash_command("ask", {"question": QUESTION})) == "private"
+    assert len(reads) == 1
 
 
 async def test_a_private_choice_holds_while_a_write_holds_the_database(standin: DiscordStandin, launch_bot: Launcher,

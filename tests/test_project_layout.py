@@ -1,5 +1,5 @@
-"""Docs and layering pinned to the code: settings mirrored in .env.example, one-way imports,
-sources and catalog in step, the seed documents copied unaltered."""
+"""Docs and layering pinned to the code: settings mirrored in .env.example and the README's table,
+one-way imports, the seed documents copied unaltered."""
 
 from __future__ import annotations
 
@@ -28,6 +28,12 @@ def test_every_setting_is_documented_above_its_line() -> None:
         if re.match(r"^[A-Z_]+=", line):
             assert lines[i - 1].startswith("# "), f"{line} has no comment above it"
     assert all(field.description for field in Settings.model_fields.values())
+
+
+def test_the_readme_settings_table_describes_every_setting_as_the_code_does() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `([A-Z_]+)` \| [^|]+ \| (.+) \|$", readme, re.M))
+    assert rows == {name.upper(): field.description for name, field in Settings.model_fields.items()}
 
 
 def test_env_example_values_are_the_defaults(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from bot.answer.relevance import Verdict, judge
 from bot.answer.terms import Lexicon
 from bot.answer.text import render_text
 from index.config import Settings
-from index.errors import BadQuestion
+from index.errors import BadQuestion, QuestionTooLong
 from index.search import Searcher, Snapshot
 
 log = logging.getLogger("marginalia.answer")
@@ -73,8 +73,7 @@ class Answerer:
             raise BadQuestion("That has no words to look up: ask a question about the reading list in words, "
                               "e.g. “Who killed Trotsky?”")
         if len(question) > self.settings.max_question_chars:
-            raise BadQuestion(f"The question is {len(question)} characters long; the limit is "
-                              f"{self.settings.max_question_chars}. Shorten it to the point you want answered.")
+            raise QuestionTooLong(len(question), self.settings.max_question_chars)
         return question
 
     def ask(self, question: str, *, previous: str | None = None) -> Answer:

@@ -148,7 +148,7 @@ def run(settings: Settings) -> int:
         print(f"marginalia: {BAD_TOKEN}", file=sys.stderr)
         return 1
     except aiohttp.ClientConnectionError as exc:  # no network, or a wrong address
-        where = settings.discord_api_base or "https://discord.com/api/v10"
+        where = discord.http.Route.BASE  # Discord's own, or DISCORD_API_BASE (point_discord_at)
         print(f"marginalia: Cannot reach Discord at {where} ({exc}). Check the network connection"
               f"{', and DISCORD_API_BASE' if settings.discord_api_base else ''}.", file=sys.stderr)
         return 1

@@ -5,10 +5,9 @@ Built as `render.Card`s, so the same splitting and packing keeps them within Dis
 
 from __future__ import annotations
 
-from bot.answer.caveats import attribution
 from bot.discord.library import SourceInfo
 from bot.discord.passages import Excerpt
-from bot.discord.render import DISCORD_LIMITS, Card, Limits, Page, md, paginate, source_color
+from bot.discord.render import DISCORD_LIMITS, Card, Limits, Page, count, md, paginate, source_color, voice_line
 from index.build import BuildReport
 
 SECTIONS_SHOWN = 30
@@ -40,8 +39,7 @@ def reading_list_pages(sources: list[SourceInfo], limits: Limits = DISCORD_LIMIT
              for s in sources]
     if not cards:
         cards = [Card(title="The reading list is empty", blocks=["Add documents to the sources folder and /reindex."])]
-    plural = "" if len(sources) == 1 else "s"
-    cards[-1].footer = f"{len(sources)} source{plural}. /source name:<…> shows one in detail."
+    cards[-1].footer = f"{count(len(sources), 'source')}. /source name:<…> shows one in detail."
     return paginate(cards, limits)
 
 
@@ -56,19 +54,17 @@ def source_pages(info: SourceInfo, limits: Limits = DISCORD_LIMITS) -> list[Page
     return paginate([card], limits)
 
 
-def excerpt_pages(excerpt: Excerpt, limits: Limits = DISCORD_LIMITS, label: str = "") -> list[Page]:
-    """"Show passage" (`label`: the button's, e.g. "Show passage [3]"): the quote in bold, with the
-    text around it, introduced in its source's voice with its flags, as in the answer."""
+def excerpt_pages(excerpt: Excerpt, limits: Limits = DISCORD_LIMITS, number: str = "") -> list[Page]:
+    """"Show passage" (`number`: the citation's, "[3]"): the quote in bold, with the text around it,
+    introduced in its source's voice with its flags, as in the answer."""
     profile = excerpt.profile
-    flags = f"⚠️ **{', '.join(profile.flags)}** · " if profile.flags else ""
     text = f"{md(excerpt.before)}**{md(excerpt.quote)}**{md(excerpt.after)}"
     where = [f"§ {excerpt.section}"] if excerpt.section else []
     where += [f"p. {excerpt.page}"] if excerpt.page else []
     where.append(f"{excerpt.file}, characters {excerpt.start}–{excerpt.end}")
-    number = label.removeprefix("Show passage").strip()  # "[3]"
     cited = f"{number} " if number else ""
     card = Card(title=md(f"{cited}{profile.short_name} — “{profile.title}”"),
-                blocks=[flags + f"*{md(attribution(profile))}*", text],
+                blocks=[voice_line(profile), text],
                 color=source_color(profile.flags), footer=" · ".join(where))
     return paginate([card], limits)
 

@@ -10,6 +10,7 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 
+from bot.discord.render import count
 from bot.store import SafeRecorder, Store, StoreUnavailable
 from index.errors import MarginaliaError
 
@@ -41,11 +42,6 @@ class Forgotten:
                 f"{count(self.votes_given, 'vote')} you gave, and {count(self.votes_received, 'vote')} others gave "
                 "on your answers. Answers already posted in channels stay there; delete those messages in "
                 "Discord if you want them gone.")
-
-
-def count(n: int, noun: str) -> str:
-    """`n` `noun`s, in the singular for one: "1 vote", "2 votes"."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 async def open_store(recorder: SafeRecorder) -> Store:

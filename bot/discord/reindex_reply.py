@@ -5,8 +5,8 @@ sending a followup answers 401 "Invalid Webhook Token" (code 50027). So progress
 response until a minute before that, at 14 minutes (an edit can arrive late, and the bot's clock
 need not agree with Discord's), then goes on in a message of the bot's own in the channel, which
 never expires, and the outcome is posted there. A large reading list can take longer than 14
-minutes: 20 MB took 10.5 to 13.5 minutes on a 2-core machine, so a larger list or a slower
-machine goes past it. An edit refused for an expired token moves to the channel too, whatever
+minutes: 20 MB took 10.5 to 18 minutes in three runs on a 2-core machine, so it can pass 14
+minutes there. An edit refused for an expired token moves to the channel too, whatever
 the clock said. If the bot may not post in the channel (403), or the channel is gone (404),
 that is logged and the re-index goes on: its outcome is recorded in the database's run log
 either way (`Reindexer.build`). Any other refusal (a 400 means a bug) is not mistaken for that:

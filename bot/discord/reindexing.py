@@ -204,7 +204,6 @@ class Reindexer:
                 report = await in_daemon_thread(self._build, pump.post)
             if report.switched:
                 await asyncio.to_thread(self.answerer.reload)
-                await asyncio.to_thread(self.answerer.warm_up)  # the new index loaded before the next question
         except BaseException as error:
             # Another process (`marginalia index`) holding the build lock is "busy", not a failure.
             outcome: Outcome = "busy" if isinstance(error, BuildInProgress) else "failed"
@@ -212,7 +211,17 @@ class Reindexer:
             raise
         await self._finish(run, "ok", report.to_json())
         log.info("re-index by member %s: %s", run.user_id, report.summary())
+        if report.switched:
+            await self._warm_up()
         return report
+
+    async def _warm_up(self) -> None:
+        """Load the new generation before the next question. It already serves: a failure here (a
+        Chroma server gone meanwhile) is logged, and the next question says what is wrong."""
+        try:
+            await asyncio.to_thread(self.answerer.warm_up)
+        except MarginaliaError as exc:
+            log.warning("The new index serves, but could not be loaded ahead of the next question: %s", exc)
 
     async def _finish(self, run: Run, outcome: Outcome, summary: dict[str, object]) -> None:
         run.finished = True

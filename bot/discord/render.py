@@ -19,6 +19,7 @@ from bot.answer.caveats import attribution
 from bot.answer.models import Answer, Citation, Difference, SourceNote
 from bot.answer.text import excerpt, profile_of
 from bot.discord.passages import SENTENCE_END
+from index.models import SourceProfile
 
 CONTINUED = " (continued)"
 FOOTER = "Every quote is verbatim from the reading list. “Show passage” shows it in context."
@@ -246,14 +247,24 @@ def declined_card(answer: Answer) -> Card:
 
 def source_card(note: SourceNote, citations: list[Citation]) -> Card:
     """A source's quotes with their numbers, its citations, and why to read it with care."""
-    flags = f"⚠️ **{', '.join(note.flags)}** · " if note.flags else ""
-    blocks: list[Block] = [flags + f"*{md(attribution(profile_of(note)))}*"]
+    blocks: list[Block] = [voice_line(profile_of(note))]
     blocks += [Quote(md(oneline(c.quote)), c.n) for c in citations]
     care = md(f"{note.caveat}. {note.note}".strip(". ") + ".") if note.note else md(note.caveat)
     fields = [("Citations", "\n".join(citation_line(c, note) for c in citations)),
               ("Read with care" if note.flags or note.hints else "About this source", care)]
     return Card(title=md(f"{note.short_name} — “{note.title}”"), blocks=blocks, fields=fields,
                 color=source_color(note.flags), citations=tuple(c.n for c in citations))
+
+
+def voice_line(profile: SourceProfile) -> str:
+    """A source's flags and the voice its quotes are given in: "⚠️ **polemical** · *According to …*"."""
+    flags = f"⚠️ **{', '.join(profile.flags)}** · " if profile.flags else ""
+    return flags + f"*{md(attribution(profile))}*"
+
+
+def count(n: int, noun: str) -> str:
+    """`n` `noun`s, in the singular for one: "1 vote", "2 votes"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def citation_line(citation: Citation, note: SourceNote) -> str:

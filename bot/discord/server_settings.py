@@ -57,19 +57,19 @@ class ServerSettings:
         self._loaded = False  # _answers holds every server's stored choice
         self._reads: dict[int, asyncio.Task[None]] = {}  # one read per server at a time, until loaded
 
-    async def load(self) -> bool:
-        """Read every server's choice (at start, before any question); False when it cannot be read."""
+    async def load(self) -> None:
+        """Read every server's choice (at start, before any question); each is read on its first
+        question instead when they cannot be read now."""
         stored = await self.recorder.setting_in_every_server(ANSWERS)  # None: unreadable, logged by the recorder
         if stored is None:
             log.warning("Could not read the servers' settings at start: each server's is read on its first "
                         "question instead, and answers are %s when that read fails or takes over %.1f s.",
                         DEFAULT_ANSWERS, self.read_timeout)
-            return False
+            return
         for guild_id, value in stored.items():
             if (chosen := visibility(value)) is not None:
                 self._answers.setdefault(guild_id, chosen)
         self._loaded = True
-        return True
 
     async def aclose(self) -> None:
         """Cancel the reads still running (at shutdown, before the database closes) and wait for them."""

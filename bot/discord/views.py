@@ -26,12 +26,13 @@ from bot.discord.services import services_of
 
 PASSAGE_PREFIX = "mg:passage:"
 VOTE_PREFIX = "mg:vote:"
+SHOW_PASSAGE = "Show passage"  # a button's label, then its citation's number: "Show passage [3]"
 
 
 class ShowPassage(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PASSAGE_PREFIX + REF_PATTERN):
     """Shows the cited passage, with the text around it, to the member who pressed it."""
 
-    def __init__(self, ref: PassageRef, label: str = "Show passage") -> None:
+    def __init__(self, ref: PassageRef, label: str = SHOW_PASSAGE) -> None:
         button: discord.ui.Button[Any] = discord.ui.Button(
             label=label, style=discord.ButtonStyle.secondary, custom_id=PASSAGE_PREFIX + ref.encode(), emoji="📖")
         super().__init__(button)
@@ -40,7 +41,7 @@ class ShowPassage(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PASSA
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str]) -> ShowPassage:
-        label = getattr(item, "label", None) or "Show passage"
+        label = getattr(item, "label", None) or SHOW_PASSAGE
         return cls(PassageRef.from_groups(match.groupdict()), label)
 
     async def callback(self, interaction: discord.Interaction) -> None:
@@ -49,7 +50,8 @@ class ShowPassage(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PASSA
             services = services_of(interaction.client)
             # In a thread: loading the index and searching a source's passages are slow work.
             excerpt = await asyncio.to_thread(lambda: find_excerpt(services.answerer.searcher.snapshot, self.ref))
-            pages = excerpt_pages(excerpt, services.limits, self.item.label or "")
+            number = (self.item.label or "").removeprefix(SHOW_PASSAGE).strip()  # "[3]"
+            pages = excerpt_pages(excerpt, services.limits, number)
             await send_pages(interaction, pages, private=True)
         except Exception as error:  # answered privately; bugs get an incident id
             await report_error(interaction, error, "Show passage")
@@ -91,7 +93,7 @@ def answer_views(answer: Answer, pages: Sequence[Page], question_id: int | None)
     citations = {c.n: c for c in answer.citations}
     views: list[discord.ui.View | None] = []
     for index, page in enumerate(pages):
-        items: list[discord.ui.Item[Any]] = [ShowPassage(PassageRef.of(citations[n]), f"Show passage [{n}]")
+        items: list[discord.ui.Item[Any]] = [ShowPassage(PassageRef.of(citations[n]), f"{SHOW_PASSAGE} [{n}]")
                                              for n in page.citations]
         if index == len(pages) - 1 and question_id is not None:
             items += [Vote(question_id, "up"), Vote(question_id, "down")]

@@ -21,7 +21,7 @@ from bot.discord.replies import NO_MENTIONS, report_in_channel, send_pages, thin
 from bot.discord.services import Services
 from bot.discord.views import answer_views
 from bot.store import Context
-from index.errors import BadQuestion
+from index.errors import BadQuestion, QuestionTooLong
 
 
 TYPED_COMMAND = re.compile(r"^\s*/ask\b\s*(?:question:\s*)?", re.I)
@@ -61,11 +61,11 @@ class AskCog(commands.Cog):
         text = message.content or " ".join(e.description or "" for e in message.embeds)
         if not text.strip():
             raise BadQuestion("That message has no text to ask about.")
-        limit = self.services.settings.max_question_chars
-        if len(" ".join(text.split())) > limit:  # the member cannot shorten someone else's message
-            raise BadQuestion(f"That message is too long to ask about (over {limit} characters): "
-                              "ask its point with /ask instead.")
-        await self.answer_interaction(interaction, text, "context-menu")
+        try:
+            await self.answer_interaction(interaction, text, "context-menu")
+        except QuestionTooLong as exc:  # the member cannot shorten someone else's message
+            raise BadQuestion(f"That message is too long to ask about (over {exc.limit} characters): "
+                              "ask its point with /ask instead.") from exc
 
     async def answer_interaction(self, interaction: discord.Interaction, text: str, context: Context, *,
                                  private: bool | None = None) -> None:
