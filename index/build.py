@@ -179,7 +179,7 @@ class Builder:
         passages = chunk_document(document, profile.id, self.settings.passage_words)
         if not passages:
             raise LoadError(relative, "has no indexable text")
-        units = [u for p in passages for u in make_units(p)]
+        units = [u for p in passages for u in make_units(p, document.text)]
         (self.report.changed if before else self.report.added).append(relative)
         return DocumentEntry(profile, sha256, size, document.kind, passages, units, document.text)
 

@@ -1,25 +1,23 @@
-"""Read documents into text: plain text, Markdown, HTML (main text) and PDF (text per page).
+"""Read documents into text: plain text, Markdown, HTML (main text), PDF, EPUB and Word.
 
 Offsets everywhere refer to the text returned here. For plain text and Markdown that is the
-file exactly as Python reads it in text mode (UTF-8, universal newlines); for HTML and PDF it
-is the extracted text, which the index keeps beside its generation.
+file exactly as Python reads it in text mode (UTF-8, universal newlines); for the other formats
+it is the extracted text, which the index keeps beside its generation.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 from pathlib import Path
 
 from index.errors import MarginaliaError
+from index.html_text import html_blocks
 from index.models import LoadedDocument
 
 TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-PDF_SUFFIXES = {".pdf"}
-SUPPORTED_SUFFIXES = set(TEXT_SUFFIXES) | HTML_SUFFIXES | PDF_SUFFIXES
-# Tags whose text is page furniture, not the document's own words.
-HTML_NOISE_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template", "svg")
+BINARY_LOADERS = {".pdf": "pdf", ".epub": "epub", ".docx": "docx"}
+SUPPORTED_SUFFIXES = set(TEXT_SUFFIXES) | HTML_SUFFIXES | set(BINARY_LOADERS)
 
 
 class LoadError(MarginaliaError):
@@ -71,10 +69,10 @@ def load_document(path: Path, relative: str, max_bytes: int) -> LoadedDocument:
         raw = path.read_bytes()
     except OSError as exc:
         raise LoadError(relative, f"cannot be read ({exc.strerror or exc})") from exc
-    if suffix in PDF_SUFFIXES:
-        document = load_pdf(raw, relative)
+    if suffix in BINARY_LOADERS:
+        document = load_binary(BINARY_LOADERS[suffix], raw, relative)
     elif suffix in HTML_SUFFIXES:
-        document = LoadedDocument(relative, html_text(decode_text(raw, relative)), "html")
+        document = html_blocks(decode_text(raw, relative)).document(relative, "html")
     else:
         document = LoadedDocument(relative, decode_text(raw, relative), TEXT_SUFFIXES[suffix])
     if not document.text.strip():
@@ -93,41 +91,12 @@ def decode_text(raw: bytes, relative: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def html_text(markup: str) -> str:
-    """The main text of an HTML page: <main> or <article> if present, without page furniture."""
-    from bs4 import BeautifulSoup
+def load_binary(kind: str, raw: bytes, relative: str) -> LoadedDocument:
+    """A PDF, EPUB or Word document's extracted text and blocks."""
+    if kind == "pdf":
+        from index.pdf_text import load_pdf
 
-    soup = BeautifulSoup(markup, "html.parser")
-    for tag in soup(HTML_NOISE_TAGS):
-        tag.decompose()
-    root = soup.find("main") or soup.find("article") or soup.body or soup
-    lines = (line.strip() for line in root.get_text("\n").splitlines())
-    blocks, previous_blank = [], True
-    for line in lines:
-        if line:
-            blocks.append(line)
-            previous_blank = False
-        elif not previous_blank:
-            blocks.append("")
-            previous_blank = True
-    return "\n\n".join(block for block in "\n".join(blocks).split("\n") if block)
+        return load_pdf(raw, relative, LoadError)
+    from index.ebook_text import load_docx, load_epub
 
-
-def load_pdf(raw: bytes, relative: str) -> LoadedDocument:
-    """Text page by page; pages are joined by a blank line and their spans kept."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(raw))
-        if reader.is_encrypted:
-            raise LoadError(relative, "is an encrypted PDF")
-        page_texts = [(page.extract_text() or "").strip() for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise LoadError(relative, f"is not a readable PDF ({exc})") from exc
-    parts, spans, offset = [], [], 0
-    for text in page_texts:
-        parts.append(text)
-        spans.append((offset, offset + len(text)))
-        offset += len(text) + 2
-    return LoadedDocument(relative, "\n\n".join(parts), "pdf", pages=tuple(spans))
+    return (load_epub if kind == "epub" else load_docx)(raw, relative, LoadError)

@@ -50,13 +50,31 @@ class SourceProfile:
 
 
 @dataclass(frozen=True)
+class Block:
+    """A paragraph (level 0), a heading (level 1 to 3, with its title as a table of contents
+    shows it), or a block left out of the index (`left_out` says why: "table", "footnote", …)."""
+
+    start: int
+    end: int
+    level: int = 0
+    title: str = ""
+    left_out: str = ""
+
+    @property
+    def is_paragraph(self) -> bool:
+        return not self.level and not self.left_out
+
+
+@dataclass(frozen=True)
 class LoadedDocument:
-    """A document's text as read, with page spans for paged formats (PDF)."""
+    """A document's text as read (or as extracted, for HTML, PDF, EPUB and Word), with page spans
+    for paged formats and, for formats that mark their structure, its blocks."""
 
     path: str  # relative to the project folder
     text: str
-    kind: str  # "text", "markdown", "html", "pdf"
+    kind: str  # "text", "markdown", "html", "pdf", "epub", "docx"
     pages: tuple[Span, ...] = ()
+    blocks: tuple[Block, ...] = ()  # empty: found from the text itself (plain text, Markdown)
 
     def page_at(self, offset: int) -> int | None:
         for number, (start, end) in enumerate(self.pages, start=1):

@@ -35,6 +35,8 @@ DENSE_UNITS = 100  # the nearest of them decide which sources are in play ...
 LEXICAL_UNITS = 50  # ... with the best BM25 units over the whole index
 DENSE_PER_SOURCE = 60  # nearest units of each source in play, from the pool
 LEXICAL_PER_SOURCE = 20  # best BM25 units within each source in play
+SHORTLIST_UNITS = 36  # units read closely per question, across the sources in play ...
+SHORTLIST_MIN_PER_SOURCE = 6  # ... and at least this many of each source
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,21 @@ class Searcher:
         similarities.update(self.unit_similarities(vector, beyond))
         return {source: [UnitHit(snap.units[u], source, similarities[u], float(lexical[snap.unit_position[u]]))
                          for u in ids] for source, ids in chosen.items()}
+
+    def shortlist(self, question: str, total: int = SHORTLIST_UNITS,
+                  vector: np.ndarray | None = None) -> dict[str, list[UnitHit]]:
+        """The units worth reading closely, per source: each source in play gets an equal share of
+        `total` (at least SHORTLIST_MIN_PER_SOURCE), its best by fusing its dense and BM25 rankings."""
+        found = self.candidates(question, vector)
+        share = max(SHORTLIST_MIN_PER_SOURCE, -(-total // max(1, len(found))))
+        shortlisted = {}
+        for source, hits in found.items():
+            fused = reciprocal_rank_fusion([
+                [h.unit.id for h in sorted(hits, key=lambda h: -h.similarity)],
+                [h.unit.id for h in sorted(hits, key=lambda h: -h.lexical) if h.lexical > 0],
+            ])
+            shortlisted[source] = sorted(hits, key=lambda h: -fused[h.unit.id])[:share]
+        return shortlisted
 
     def _sources_in_play(self, nearest: list[str], lexical: np.ndarray) -> list[str]:
         """The sources worth candidates of their own: those of the globally best units, no more than

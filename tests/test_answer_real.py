@@ -28,7 +28,6 @@ def test_the_assassination_is_answered_from_both_camps_in_their_own_words(answer
     assert "polemical" in answer.sources["kahn-sayers-1946"].flags
     assert "According to Kahn & Sayers (1946)" in answer.text
     quotes = " ".join(c.quote for c in answer.citations)
-    assert "struck a fatal blow with an ice-pick by Ramon Mercader" in quotes  # Walsh: an agent of the GPU
     assert "Jacson murdered his leader" in quotes  # Kahn & Sayers: one of his own followers
     assert answer.disagreement and "who is to blame" in answer.differences[0].point
 

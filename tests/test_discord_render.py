@@ -149,7 +149,7 @@ async def test_reading_list_and_source_cards_fit(answerer: Answerer) -> None:
     detail = source_pages(kahn)
     check_limits(detail)
     fields = {f.name: f.value for f in detail[0].embeds[0].fields}
-    assert "passages" in fields["In the index"] and "CHAPTER" in fields["Sections"]
+    assert "passages" in fields["In the index"] and "Chapter" in fields["Sections"]
 
 
 def test_a_reindex_report_with_many_files_fits() -> None:

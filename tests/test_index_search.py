@@ -28,17 +28,18 @@ def searcher(real_index: Settings, embedder: Embedder) -> Searcher:
     ("What happened in the night of 24th/25th May?", WALSH, "came the first direct assault on Trotsky's life"),
     ("Who was Shpigelglas?", WOODS, "Shpigelglas, the GPU agent put in charge of Trotsky's assassination"),
 ])
-def test_search_finds_the_known_passage(searcher: Searcher, question: str, source: str, needle: str) -> None:
-    hits = [h for h in searcher.search(question, per_source=3) if h.passage.source == source]
-    assert any(needle in searcher.snapshot.passage_text(h.passage) for h in hits), \
-        [searcher.snapshot.passage_text(h.passage)[:80] for h in hits]
+def test_the_shortlist_holds_the_known_passage(searcher: Searcher, question: str, source: str, needle: str) -> None:
+    """What the answer layer reads closely (the shortlist) holds the unit known to answer."""
+    text = searcher.snapshot.texts[source]
+    hits = searcher.shortlist(question)[source]
+    assert any(needle in text[h.unit.start:h.unit.end] for h in hits), [text[h.unit.start:h.unit.end][:80] for h in hits]
 
 
-def test_who_killed_trotsky_brings_the_mercader_sentence_among_walsh_s_nearest(searcher: Searcher) -> None:
-    """The answer composer reads candidates unit by unit; the ice-pick sentence must be among them."""
-    walsh = sorted(searcher.candidates("Who killed Trotsky?")[WALSH], key=lambda hit: -hit.similarity)
-    text = searcher.snapshot.texts[WALSH]
-    assert any(MERCADER in text[hit.unit.start:hit.unit.end] for hit in walsh[:3])
+def test_the_shortlist_gives_every_source_in_play_its_share(searcher: Searcher) -> None:
+    shortlist = searcher.shortlist("Who killed Trotsky?")
+    assert len(shortlist) >= 3
+    assert all(len(hits) >= search.SHORTLIST_MIN_PER_SOURCE for hits in shortlist.values())
+    assert sum(len(h) for h in shortlist.values()) <= search.SHORTLIST_UNITS + len(shortlist)
 
 
 def test_a_rare_name_is_found_by_its_letters(searcher: Searcher) -> None:
