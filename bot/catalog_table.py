@@ -24,7 +24,8 @@ def reading_list_table(settings: Settings) -> str:
     generation = layout.current()
     if generation is None:
         profiles = list(load_catalog(settings.sources_path).by_file.values())
-        return table(profiles) + f"\n\nNothing is indexed yet: this is the catalog ({count(len(profiles), 'entry', 'entries')}). " \
+        entries = count(len(profiles), "entry", "entries")
+        return table(profiles) + f"\n\nNothing is indexed yet: this is the catalog ({entries}). " \
             "`marginalia index` builds the index."
     documents = layout.read_manifest(generation)["documents"]
     profiles = [DocumentEntry.from_json(document).profile for document in documents]

@@ -132,14 +132,16 @@ def cmd_index(settings, args) -> int:
 
 
 def cmd_search(settings, args) -> int:
+    from bot.answer.hygiene import tidy
     from index.errors import BadQuestion
     from index.search import Searcher
 
-    if not args.query.strip():
+    query = tidy(args.query)  # as questions are: no escapes or invisible characters
+    if not query:
         raise BadQuestion("The query is empty: give some words to search for.")
     searcher = Searcher(settings)
     snap = searcher.snapshot
-    for rank, hit in enumerate(searcher.search(args.query, per_source=args.n)[: args.n], start=1):
+    for rank, hit in enumerate(searcher.search(query, per_source=args.n)[: args.n], start=1):
         text = oneline(snap.passage_text(hit.passage))
         out(f"{rank:2}. {hit.score:.4f} (dense {hit.dense:.3f}, bm25 {hit.lexical:.2f}) "
             f"{hit.passage.source} § {oneline(hit.passage.section) or '—'} [{hit.passage.start}:{hit.passage.end}]")

@@ -163,11 +163,11 @@ class Builder:
         for n, path in enumerate(files, start=1):
             self.progress("reading", n, len(files))
             relative = path.relative_to(sources).as_posix()
-            if leads_outside(path, sources):
-                self.fail(relative, "a link to a file outside the sources folder; not indexed")
-                continue
             if is_broken_link(path):
                 self.fail(relative, "a link to a file that does not exist")
+                continue
+            if leads_outside(path, sources):
+                self.fail(relative, "a link to a file outside the sources folder; not indexed")
                 continue
             if not is_supported(path):
                 self.fail(relative, f"unsupported file type {path.suffix or '(none)'!r}")

@@ -44,6 +44,11 @@ class DataDirUnusable(MarginaliaError):
                    "Create it yourself, or point DATA_DIR at a folder you can write to.")
 
     @classmethod
+    def cannot_read(cls, path: Path, error: OSError) -> DataDirUnusable:
+        return cls(f"The data folder {path} (DATA_DIR) cannot be read ({error.strerror or error}). "
+                   "Give this user read access to it, or point DATA_DIR at another folder.")
+
+    @classmethod
     def not_writable(cls, path: Path) -> DataDirUnusable:
         return cls(f"The data folder {path} (DATA_DIR) is not writable, so the index cannot be built or updated "
                    "there. Make it writable, or point DATA_DIR at a folder you can write to; an index already "

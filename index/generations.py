@@ -95,8 +95,10 @@ class Layout:
         self.check_folder()
         try:
             generation = self.current_file.read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # no folder yet, or a path through a file
             return None
+        except OSError as exc:
+            raise DataDirUnusable.cannot_read(self.root, exc) from exc
         if not GENERATION_RE.fullmatch(generation):
             return None  # not ours: a new build replaces it
         return generation if self.is_complete(generation) else None

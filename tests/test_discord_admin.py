@@ -20,6 +20,7 @@ from bot.discord.reindexing import Build
 from bot.discord.render import Limits
 from bot.discord.services import default_build
 from conftest import make_settings, write_sources
+from discord_routes import needs_spec
 from discord_standin import EPHEMERAL, SEND_MESSAGES, CommandNotAvailable, DiscordStandin, SentMessage
 from index.build import BuildReport, Progress, build_index
 from index.config import Settings

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -98,3 +101,19 @@ def test_make_test_reads_nothing_beside_the_project() -> None:
         if path.name != "shared_material.py":
             assert not joins_shared.search(path.read_text(encoding="utf-8")), f"{path.name} reads ../shared directly"
     assert not (PROJECT_ROOT / "tests" / "data" / "eval_extra.jsonl").exists()
+
+
+def test_the_suite_runs_as_a_fresh_clone_has_it(tmp_path: Path) -> None:
+    """No ../shared: the wire tests run on the stand-in's route table, the seeds on their pinned
+    digests, the spec's own tests are skipped, and the summary says the spec check was missing."""
+    tests = ["tests/test_discord_standin.py::test_login_identify_and_ready",
+             "tests/test_discord_standin.py::test_dm_command_answers_immediately",
+             "tests/test_discord_standin.py::test_validator_rules",
+             "tests/test_project_layout.py::test_sources_are_the_seed_documents_unaltered",
+             "tests/test_project_layout.py::test_the_pinned_digests_are_the_shared_seeds"]
+    env = {**os.environ, "MARGINALIA_SHARED": str(tmp_path / "no-shared"), "DISCORD_OPENAPI_SPEC": ""}
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests],
+                            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "3 passed, 2 skipped" in result.stdout, result.stdout[-3000:]
+    assert "Discord's OpenAPI spec was not available" in result.stdout
