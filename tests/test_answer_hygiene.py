@@ -52,8 +52,8 @@ def test_invisible_characters_do_not_change_the_answer(answerer: Answerer, typed
     assert [c.quote for c in answer.citations] == [c.quote for c in plain.citations]
 
 
-@pytest.mark.parametrize("question", ["Who was Sen no Rikyu?", "Who was sen no rikyū?",
-                                      "Who was Lázaro Cárdenas?", "Why did RIKYU commit suicide?"])
+@pytest.mark.parametrize("question", ["Who was Rikyu?", "Whom did Rikyu serve?", "Who was Sen no Rikyu?",
+                                      "Who was sen no rikyū?", "Who was Lázaro Cárdenas?"])
 def test_accents_fold_on_both_sides(tea: Answerer, question: str) -> None:
     answer = tea.ask(question)
     assert answer.answered, answer.text
