@@ -34,9 +34,16 @@ bot: $(STAMP)  ## run the Discord bot (needs DISCORD_TOKEN in .env)
 bench: $(STAMP)  ## benchmarks: speed, memory, scale (prints a table)
 	$(BIN)/python -m benchmarks $(ARGS)
 
-eval: $(STAMP)  ## score the dev questions with shared/eval/score.py
+# The dev questions and their scorer live beside the project, in ../shared (CI has it; a fresh clone
+# does not, and `make test` never needs it).
+SHARED ?= ../shared
+
+eval: $(STAMP)  ## score the dev questions with shared/eval/score.py, then hold them to the bar
+	@test -f $(SHARED)/eval/dev.jsonl || { echo "make eval: $(SHARED)/eval/dev.jsonl is not here (a fresh clone has no" \
+		"../shared); score questions of your own with .venv/bin/marginalia eval GOLD.jsonl (format: README)." >&2; exit 2; }
 	$(BIN)/marginalia index --if-missing
-	$(PYTHON) ../shared/eval/score.py --seeds ../shared/seeds --gold ../shared/eval/dev.jsonl --project . -- $(BIN)/marginalia ask --json -
+	$(PYTHON) $(SHARED)/eval/score.py --seeds $(SHARED)/seeds --gold $(SHARED)/eval/dev.jsonl --project . -- $(BIN)/marginalia ask --json -
+	MARGINALIA_SHARED=$(SHARED) $(BIN)/python -m pytest -q tests/eval_dev_questions.py
 
 clean:  ## remove the index and database (the sources are untouched)
 	rm -rf .marginalia

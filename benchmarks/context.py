@@ -5,6 +5,7 @@ that later benchmarks use (the raw model throughput, for the scale estimate)."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -17,8 +18,9 @@ from index.config import PROJECT_ROOT
 from index.embedding import Embedder
 from index.generations import Layout
 
-DEV_QUESTIONS = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
-# Used only when shared/eval/dev.jsonl is not beside the project.
+# The dev questions live beside the project, in ../shared (or MARGINALIA_SHARED), as for `make eval`.
+DEV_QUESTIONS = Path(os.environ.get("MARGINALIA_SHARED") or PROJECT_ROOT.parent / "shared") / "eval" / "dev.jsonl"
+# Used only when the dev questions are not there (a fresh clone).
 FALLBACK_QUESTIONS = [
     "Who killed Trotsky?", "Why was Trotsky expelled from the Soviet Union?", "What happened in the May 1940 raid?",
     "Who was Frank Jacson?", "What was Kollontai's role in Mexico?", "Who is Esteban Volkov?",

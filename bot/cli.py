@@ -1,6 +1,7 @@
 """The `marginalia` command: index, search, sources, ask, eval, bot.
 
 A user's mistake gets one clear line on standard error and a non-zero exit, never a traceback.
+Everything printed goes through `out`, which never shows the bot's token (a document may hold it).
 """
 
 from __future__ import annotations
@@ -10,11 +11,32 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
+from bot.display import clip, hide, oneline, redact
 from index.errors import MarginaliaError
 
 log = logging.getLogger("marginalia")
+SEARCH_TEXT_CHARS = 220
+
+
+def out(text: str, *, file=None, flush: bool = False) -> None:
+    """Print, with the bot's token redacted: a quote from a pasted `.env` must not show it."""
+    print(redact(text), file=file or sys.stdout, flush=flush)
+
+
+def not_utf8(argv: Sequence[str]) -> str:
+    """The line for an argument that is not valid UTF-8 (Python keeps its bytes as lone
+    surrogates), or "" when every argument is text."""
+    for number, arg in enumerate(argv, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            byte = ord(arg[exc.start]) - 0xDC00 if 0xDC80 <= ord(arg[exc.start]) <= 0xDCFF else None
+            what = f" (byte 0x{byte:02x})" if byte is not None else ""
+            return (f"argument {number} is not valid UTF-8 text{what}. Check the terminal's character encoding, "
+                    "or pass the question on standard input with `ask -`.")
+    return ""
 
 
 class Parser(argparse.ArgumentParser):
@@ -46,7 +68,7 @@ def build_parser() -> Parser:
     ask.add_argument("question", help="the question, or - to read one question per line from standard input")
     ask.add_argument("--json", action="store_true", help="print JSON (one object per line with -)")
     evaluate = commands.add_parser("eval", help="score the answers to a gold question file (JSON Lines)")
-    evaluate.add_argument("gold", help="gold file in the format of shared/eval/dev.jsonl")
+    evaluate.add_argument("gold", help="gold questions, one JSON object a line (format: the README)")
     evaluate.add_argument("--verbose", action="store_true", help="also list questions that only missed a source")
     commands.add_parser("bot", help="run the Discord bot (needs DISCORD_TOKEN)")
     return parser
@@ -54,18 +76,24 @@ def build_parser() -> Parser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     quiet_libraries()
+    if problem := not_utf8(sys.argv[1:] if argv is None else argv):
+        print(f"marginalia: {problem}", file=sys.stderr)
+        return 2
     args = build_parser().parse_args(argv)
     if not args.command:
         build_parser().print_help(sys.stderr)
         return 2
-    from index.config import load_settings
+    from index.config import env_file_warnings, load_settings
 
     try:
         settings = load_settings()
+        hide(settings.discord_token.get_secret_value().strip())
         configure_logging(settings.log_level if args.log_details or args.command == "bot" else "WARNING")
+        for warning in env_file_warnings():  # once a run: a misspelt key is otherwise silently ignored
+            log.warning("%s", warning)
         return COMMANDS[args.command](settings, args)
     except MarginaliaError as exc:
-        print(f"marginalia: {exc}", file=sys.stderr)
+        out(f"marginalia: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("marginalia: interrupted", file=sys.stderr)
@@ -99,31 +127,32 @@ def cmd_index(settings, args) -> int:
         return 0
     with TerminalProgress() as progress:
         report = build_index(settings, progress=progress)
-    print(report.summary())
+    out(report.summary())
     return 0
 
 
 def cmd_search(settings, args) -> int:
+    from bot.answer.hygiene import tidy
     from index.errors import BadQuestion
     from index.search import Searcher
 
-    if not args.query.strip():
+    query = tidy(args.query)  # as questions are: no escapes or invisible characters
+    if not query:
         raise BadQuestion("The query is empty: give some words to search for.")
     searcher = Searcher(settings)
     snap = searcher.snapshot
-    for rank, hit in enumerate(searcher.search(args.query, per_source=args.n)[: args.n], start=1):
-        text = " ".join(snap.passage_text(hit.passage).split())
-        print(f"{rank:2}. {hit.score:.4f} (dense {hit.dense:.3f}, bm25 {hit.lexical:.2f}) "
-              f"{hit.passage.source} § {hit.passage.section or '—'} [{hit.passage.start}:{hit.passage.end}]")
-        print(f"    {text[:220]}{'…' if len(text) > 220 else ''}")
+    for rank, hit in enumerate(searcher.search(query, per_source=args.n)[: args.n], start=1):
+        text = oneline(snap.passage_text(hit.passage))
+        out(f"{rank:2}. {hit.score:.4f} (dense {hit.dense:.3f}, bm25 {hit.lexical:.2f}) "
+            f"{hit.passage.source} § {oneline(hit.passage.section) or '—'} [{hit.passage.start}:{hit.passage.end}]")
+        out(f"    {clip(text, SEARCH_TEXT_CHARS)}")
     return 0
 
 
 def cmd_sources(settings, args) -> int:
-    from bot.catalog_table import catalog_table
-    from index.catalog import load_catalog
+    from bot.catalog_table import reading_list_table
 
-    print(catalog_table(load_catalog(settings.sources_path)))
+    out(reading_list_table(settings))
     return 0
 
 
@@ -132,28 +161,50 @@ def cmd_ask(settings, args) -> int:
 
     answerer = Answerer(settings)
     if args.question == "-":
-        return ask_many(answerer, sys.stdin, as_json=args.json)
+        return ask_many(answerer, sys.stdin.buffer, as_json=args.json)
     answer = answerer.ask(args.question)
-    print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else answer.text)
+    out(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else answer.text)
     return 0
 
 
-def ask_many(answerer, lines, *, as_json: bool) -> int:
+def ask_many(answerer, lines: Iterable[bytes], *, as_json: bool) -> int:
     """One answer per input line, in order, flushed as each is ready (model and index load once)."""
-    from bot.answer.models import Answer
+    answerer.warm_up()  # loaded once, and set aside from garbage collection for the many questions
+    for number, raw in enumerate(lines, start=1):
+        out(answer_line(answerer, raw, number, as_json=as_json), flush=True)
+    return 0
+
+
+def answer_line(answerer, raw: bytes, number: int, *, as_json: bool) -> str:
+    """The output for one input line. Lines are decoded one by one: a line that is not UTF-8 gets
+    its own error, and the questions after it are still answered."""
     from index.errors import BadQuestion
 
-    answerer.warm_up()  # loaded once, and set aside from garbage collection for the many questions
-    for line in lines:
-        question = line.rstrip("\n")
-        try:
-            answer = answerer.ask(question)
-            out = json.dumps(answer.to_json(), ensure_ascii=False) if as_json else answer.text + "\n"
-        except BadQuestion as exc:  # the same shape as an answer, with the reason in `error`
-            refused = Answer.refused(question, str(exc))
-            out = json.dumps({**refused.to_json(), "error": str(exc)}, ensure_ascii=False) if as_json else f"{exc}\n"
-        print(out, flush=True)
-    return 0
+    try:
+        question = line_text(raw, "strict")
+    except UnicodeDecodeError as exc:
+        return refused_line(line_text(raw, "replace"), f"Line {number} is not valid UTF-8 (byte "
+                            f"0x{raw[exc.start]:02x} at position {exc.start}), so it was not read. "
+                            "Save the questions as UTF-8.", as_json=as_json)
+    try:
+        answer = answerer.ask(question)
+    except BadQuestion as exc:
+        return refused_line(question, str(exc), as_json=as_json)
+    return json.dumps(answer.to_json(), ensure_ascii=False) if as_json else answer.text + "\n"
+
+
+def line_text(raw: bytes, errors: str) -> str:
+    """One input line as text, without its line break (\\n or \\r\\n)."""
+    return raw.decode("utf-8", errors).removesuffix("\n").removesuffix("\r")
+
+
+def refused_line(question: str, reason: str, *, as_json: bool) -> str:
+    """A line the bot would not read: in JSON, the shape of an answer with the reason in `error`."""
+    from bot.answer.models import Answer
+
+    if not as_json:
+        return reason + "\n"
+    return json.dumps({**Answer.refused(question, reason).to_json(), "error": reason}, ensure_ascii=False)
 
 
 def cmd_eval(settings, args) -> int:
@@ -164,7 +215,7 @@ def cmd_eval(settings, args) -> int:
     answerer = Answerer(settings)
     answerer.warm_up()
     report = evaluate(answerer, gold)
-    print(report.render(verbose=args.verbose))
+    out(report.render(verbose=args.verbose))
     return 0
 
 

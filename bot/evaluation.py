@@ -1,9 +1,12 @@
-"""`marginalia eval GOLD.jsonl`: score answers against a gold question file, as score.py does.
+"""`marginalia eval GOLD.jsonl`: score answers against a gold question file (format: the README's
+"Checking answer quality").
 
 Gold files name documents by their file name when the questions were written; quotes are mapped
 to the indexed sources by whitespace-normalised substring search, so renamed files still match.
-The figures are computed the way `shared/eval/score.py` computes them; in addition every failing
-question is listed with what went wrong.
+The figures are computed the way the project's scorer computes them; in addition every failing
+question is listed with what went wrong. Citations are checked against the text the index keeps
+for each source (`DATA_DIR/generations/<id>/texts/`), which for HTML and PDF is the extracted text
+their offsets refer to, not the file's bytes.
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.answer.compose import Answerer
-from bot.answer.models import Answer
+from bot.answer.models import Answer, Citation
 from index.errors import BadQuestion, MarginaliaError
+from index.generations import Layout
 
 NEAR = 200  # a citation within this many normalised characters of a gold quote finds it
+FORMAT = "the format: README.md, “Checking answer quality”"
 
 
 def norm(text: str) -> str:
@@ -42,10 +47,10 @@ def load_gold(path: str | Path) -> list[dict]:
         except json.JSONDecodeError as exc:
             raise MarginaliaError(f"{path}, line {number}: not valid JSON ({exc.msg}, column {exc.colno})") from exc
         if problem := gold_problem(question):
-            raise MarginaliaError(f"{path}, line {number}: {problem} (the format: ../shared/eval/README.md)")
+            raise MarginaliaError(f"{path}, line {number}: {problem} ({FORMAT})")
         questions.append(question)
     if not questions:
-        raise MarginaliaError(f"{path} has no questions: write one JSON object per line")
+        raise MarginaliaError(f"{path} has no questions: write one JSON object per line ({FORMAT})")
     return questions
 
 
@@ -113,8 +118,19 @@ class Evaluation:
         self.answerer = answerer
         snap = answerer.searcher.snapshot
         self.texts = {source: norm(text) for source, text in snap.texts.items()}
-        self.project = answerer.settings.project_dir
+        self.layout = Layout(answerer.settings.data_path)
+        self.generation = snap.generation
+        self.kept: dict[str, str | None] = {}  # source -> the text the index keeps, read once
         self.tally = Tally()
+
+    def kept_text(self, source: str) -> str | None:
+        """The text a source's citations refer to, as the index keeps it on disk (None if gone)."""
+        if source not in self.kept:
+            try:
+                self.kept[source] = self.layout.text_file(self.generation, source).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError, MarginaliaError):
+                self.kept[source] = None
+        return self.kept[source]
 
     def locate(self, quote: str) -> tuple[str, int] | None:
         """The indexed source holding a quote, and where (normalised offsets)."""
@@ -172,22 +188,32 @@ class Evaluation:
         self.check_disagreement(qid, question, answer)
 
     def check_quotes(self, qid: str, answer: Answer) -> dict[str, list[tuple[int, int]]]:
-        """Verify every quote against the file on disk; return normalised spans per source."""
+        """Verify every quote against the text the index keeps; return normalised spans per source."""
         cited: dict[str, list[tuple[int, int]]] = {}
         if len(answer.citations) > 8:
             self.tally.bad_quotes += 1
             self.tally.problems.append(f"{qid}: {len(answer.citations)} citations, more than 8")
         for c in answer.citations:
             self.tally.quotes += 1
-            path = self.project / answer.sources[c.source].file
-            text = path.read_text(encoding="utf-8") if path.is_file() else None
-            if text is None or text[c.start:c.end] != c.quote or len(c.quote) < 20:
+            if problem := self.quote_problem(c, answer):
                 self.tally.bad_quotes += 1
-                self.tally.problems.append(f"{qid}: citation [{c.n}] is not a verbatim slice of {path}")
+                self.tally.problems.append(f"{qid}: citation [{c.n}] {problem}")
                 continue
             if found := self.locate(c.quote):
                 cited.setdefault(c.source, []).append((found[1], found[1] + len(norm(c.quote))))
         return cited
+
+    def quote_problem(self, c: Citation, answer: Answer) -> str:
+        """What is wrong with one citation, or "" if nothing is."""
+        text = self.kept_text(c.source)
+        where = f"the indexed text of {answer.sources[c.source].file}"
+        if text is None:
+            return f"cites a source whose text the index no longer has ({where})"
+        if text[c.start:c.end] != c.quote:
+            return f"is not a verbatim slice of {where} (chars {c.start}–{c.end})"
+        if len(c.quote) < 20:
+            return f"is shorter than 20 characters ({where})"
+        return ""
 
     def check_flags(self, qid: str, question: dict, answer: Answer, cited: dict) -> None:
         for gold_file, flag in question.get("expect_flags", {}).items():

@@ -21,9 +21,10 @@ from index.config import Settings
 from index.embedding import Embedder
 from index.errors import MarginaliaError
 from index.generations import Layout
-from index.lexical import LexicalIndex, build_bm25
+from index.lexical import LEXICAL_VERSION, LexicalIndex, build_bm25
 from index.loaders import LoadError, file_digest, is_supported, load_document
 from index.models import Passage, SourceProfile, Unit
+from index.names import escaped, inside
 from index.vectorstore import VectorStore, open_store
 
 log = logging.getLogger("marginalia.build")
@@ -49,15 +50,21 @@ class BuildReport:
     switched: bool = False  # False when nothing changed and the serving generation was kept
 
     def summary(self) -> str:
-        failed = "".join(f"\n  failed: {file}: {reason}" for file, reason in self.failed)
+        """The report for a person; file names with control characters are shown escaped."""
+        failed = "".join(f"\n  failed: {escaped(file)}: {reason}" for file, reason in self.failed)
         state = "new generation " + self.generation if self.switched else "nothing changed; index kept"
-        return (f"Indexed {self.documents} documents, {self.passages} passages in {self.seconds:.1f} s "
-                f"({state}): {len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
-                f"{len(self.unchanged)} unchanged ({len(self.recatalogued)} with new catalog details), "
-                f"{len(self.failed)} failed.{failed}")
+        return (f"Indexed {count(self.documents, 'document')}, {count(self.passages, 'passage')} in "
+                f"{self.seconds:.1f} s ({state}): {len(self.added)} added, {len(self.changed)} changed, "
+                f"{len(self.removed)} removed, {len(self.unchanged)} unchanged ({len(self.recatalogued)} with new "
+                f"catalog details), {len(self.failed)} failed.{failed}")
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+def count(n: int, noun: str) -> str:
+    """`n` `noun`s, in the singular for one: "1 document", "2 documents"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 @dataclass
@@ -100,6 +107,12 @@ def is_broken_link(path: Path) -> bool:
     return path.is_symlink() and not path.exists()
 
 
+def leads_outside(path: Path, sources: Path) -> bool:
+    """A file reached through a link (to it, or to a folder above it) that resolves outside the
+    sources folder: `/etc/passwd` or a `.env` must never be indexed and quoted."""
+    return not inside(sources, path)
+
+
 class Builder:
     """One build of the index. Use `build_index()`."""
 
@@ -111,7 +124,7 @@ class Builder:
         self.progress = progress or (lambda stage, done, total: None)
         self.report = BuildReport()
         self.signature = {"model": embedder.label, "chunker": CHUNKER_VERSION,
-                          "passage_words": settings.passage_words}
+                          "passage_words": settings.passage_words, "lexical": LEXICAL_VERSION}
         self.reusable = True  # False when the model or chunking changed: nothing old can be reused
 
     def run(self) -> BuildReport:
@@ -153,6 +166,9 @@ class Builder:
             if is_broken_link(path):
                 self.fail(relative, "a link to a file that does not exist")
                 continue
+            if leads_outside(path, sources):
+                self.fail(relative, "a link to a file outside the sources folder; not indexed")
+                continue
             if not is_supported(path):
                 self.fail(relative, f"unsupported file type {path.suffix or '(none)'!r}")
                 continue
@@ -163,7 +179,7 @@ class Builder:
                 self.fail(relative, exc.reason)
                 continue
             if not profile.cataloged:
-                log.warning("%s has no catalog entry; indexing it with an empty profile", relative)
+                log.warning("%s has no catalog entry; indexing it with an empty profile", escaped(relative))
         return entries
 
     def read_one(self, path: Path, relative: str, profile: SourceProfile, before: DocumentEntry | None,
@@ -184,7 +200,7 @@ class Builder:
         return DocumentEntry(profile, sha256, size, document.kind, passages, units, document.text)
 
     def fail(self, relative: str, reason: str) -> None:
-        log.warning("skipped %s: %s", relative, reason)
+        log.warning("skipped %s: %s", escaped(relative), reason)
         self.report.failed.append((relative, reason))
 
     def count(self, entries: dict[str, DocumentEntry]) -> None:
@@ -197,11 +213,11 @@ class Builder:
         generation = self.layout.new_generation()
         folder = self.layout.folder(generation)
         (folder / "texts").mkdir(parents=True)
-        self.write_texts(entries, folder, previous)
+        self.write_texts(entries, generation, previous)
         vectors = self.unit_vectors(entries, previous)
         self.store_vectors(generation, entries, vectors)
         units = [(e.profile.id, u) for e in entries.values() for u in e.units]
-        texts = {e.profile.id: (folder / "texts" / f"{e.profile.id}.txt").read_text(encoding="utf-8")
+        texts = {e.profile.id: self.layout.text_file(generation, e.profile.id).read_text(encoding="utf-8")
                  for e in entries.values()}
         # BM25 over the very units that are embedded, so both rankings speak of the same things.
         build_bm25([texts[source][u.start:u.end] for source, u in units], folder / "bm25")
@@ -214,14 +230,14 @@ class Builder:
         self.layout.switch_to(generation)
         self.report.generation, self.report.switched = generation, True
 
-    def write_texts(self, entries: dict[str, DocumentEntry], folder: Path, previous: str | None) -> None:
+    def write_texts(self, entries: dict[str, DocumentEntry], generation: str, previous: str | None) -> None:
         """The text every span refers to, kept with the generation (HTML and PDF are extracted)."""
         for entry in entries.values():
-            target = folder / "texts" / f"{entry.profile.id}.txt"
+            target = self.layout.text_file(generation, entry.profile.id)
             if entry.text is not None:
                 target.write_text(entry.text, encoding="utf-8", newline="\n")
             else:
-                shutil.copyfile(self.layout.folder(previous) / "texts" / f"{entry.profile.id}.txt", target)
+                shutil.copyfile(self.layout.text_file(previous, entry.profile.id), target)
 
     def unit_vectors(self, entries: dict[str, DocumentEntry], previous: str | None) -> dict[str, np.ndarray]:
         """Vectors for every unit: copied from the previous generation, or embedded now."""
@@ -237,7 +253,7 @@ class Builder:
         return vectors
 
     def previous_text(self, previous: str | None, entry: DocumentEntry) -> str:
-        return (self.layout.folder(previous) / "texts" / f"{entry.profile.id}.txt").read_text(encoding="utf-8")
+        return self.layout.text_file(previous, entry.profile.id).read_text(encoding="utf-8")
 
     def embed(self, fresh: list[tuple[str, str]], vectors: dict[str, np.ndarray]) -> None:
         total, done = len(fresh), 0
@@ -289,6 +305,7 @@ class Builder:
 def build_index(settings: Settings, *, embedder: Embedder | None = None, client=None,
                 progress: Progress | None = None) -> BuildReport:
     """Build or update the index under settings.data_path; see the module docstring."""
+    Layout(settings.data_path).prepare_for_writing()  # before Chroma, whose own error would mislead
     embedder = embedder or Embedder(settings.embedding_model_path, settings.embedding_batch_size)
     store = open_store(settings.data_path, settings.chroma_host, settings.chroma_port, client)
     return Builder(settings, embedder, store, progress).run()

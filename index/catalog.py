@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.errors import CatalogError
+from index.lexical import unaccented
 from index.models import FLAG_VOCABULARY, SourceProfile
+from index.names import SLUG_MAX, SLUG_RULE, escaped, inside, is_slug
 
 log = logging.getLogger("marginalia.catalog")
 
@@ -47,9 +49,11 @@ class Catalog:
 
 
 def uncatalogued_id(file: str, taken: set[str]) -> str:
-    """A readable id from the file's path ("more/notes.txt" -> "more-notes"), made unique."""
-    stem = Path(file).with_suffix("").as_posix().lower()
-    base = "-".join(filter(None, "".join(ch if ch.isalnum() else " " for ch in stem).split())) or "document"
+    """A readable id from the file's path ("more/notes.txt" -> "more-notes", "Rikyū.txt" -> "rikyu"),
+    made unique; always a slug, so it is safe as a file name."""
+    stem = unaccented(Path(file).with_suffix("").as_posix()).lower()
+    words = "".join(ch if ch.isascii() and ch.isalnum() else " " for ch in stem).split()
+    base = "-".join(words)[:SLUG_MAX - 4].strip("-") or "document"  # room for "-999"
     candidate, n = base, 2
     while candidate in taken:
         candidate, n = f"{base}-{n}", n + 1
@@ -73,7 +77,7 @@ def load_catalog(sources_dir: Path) -> Catalog:
     profiles: dict[str, SourceProfile] = {}
     seen_ids: set[str] = set()
     for n, entry in enumerate(entries, start=1):
-        where = f"entry {n} ({entry.get('id', '?')})" if isinstance(entry, dict) else f"entry {n}"
+        where = f"entry {n} ({escaped(str(entry.get('id', '?')))})" if isinstance(entry, dict) else f"entry {n}"
         entry_problems = validate_entry(entry, sources_dir) if isinstance(entry, dict) else ["not a table"]
         source_id = entry.get("id") if isinstance(entry, dict) else None
         if isinstance(source_id, str) and source_id:  # even a flawed entry claims its id
@@ -104,10 +108,23 @@ def validate_entry(entry: dict, sources_dir: Path) -> list[str]:
     if isinstance(flags, list):
         problems += [f"unknown flag {f!r} (use {', '.join(FLAG_VOCABULARY)})" for f in flags
                      if f not in FLAG_VOCABULARY]
+    source_id = entry.get("id")
+    if isinstance(source_id, str) and source_id and not is_slug(source_id):
+        problems.append(f"id {escaped(source_id)!r} is not a slug ({SLUG_RULE})")
     file = entry.get("file")
-    if isinstance(file, str) and file and not (sources_dir / file).is_file():
-        problems.append(f"file {file!r} not found in {sources_dir}")
+    if isinstance(file, str) and file:
+        problems += file_problems(file, sources_dir)
     return problems
+
+
+def file_problems(file: str, sources_dir: Path) -> list[str]:
+    """A catalog `file` must name a file inside the sources folder (a link out of it is outside)."""
+    path = sources_dir / file
+    if Path(file).is_absolute() or not inside(sources_dir, path):
+        return [f"file {escaped(file)!r} is outside the sources folder {sources_dir}: name a file inside it"]
+    if not path.is_file():
+        return [f"file {escaped(file)!r} not found in {sources_dir}"]
+    return []
 
 
 def to_profile(entry: dict) -> SourceProfile:

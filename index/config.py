@@ -6,6 +6,7 @@ Relative paths are resolved against the project folder.
 
 from __future__ import annotations
 
+import difflib
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
@@ -162,6 +163,31 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         raise BadSettings([setting_problem(error) for error in exc.errors()]) from None
+
+
+NEAR_SPELLING = 0.8  # difflib ratio from which an unknown key is taken for a misspelt setting
+
+
+def env_file_warnings(env_files: tuple[Path | str, ...] | None = None) -> list[str]:
+    """One line for each key of the `.env` files that is not a setting but looks like one
+    ("DISCORD_TOKNE", "max-citations"): it is silently ignored otherwise. Keys that differ from a
+    setting only in case are read (settings are not case-sensitive), so they are not warned about."""
+    from dotenv import dotenv_values
+
+    known = {name.upper() for name in Settings.model_fields}
+    files = Settings.model_config["env_file"] if env_files is None else env_files
+    lines = []
+    for path in dict.fromkeys(Path(f).resolve() for f in files):
+        if not path.is_file():
+            continue
+        for key in dotenv_values(path):
+            if key.upper() in known:
+                continue
+            wanted = key.strip().upper().replace("-", "_").replace(" ", "_")
+            near = [wanted] if wanted in known else difflib.get_close_matches(wanted, known, n=1, cutoff=NEAR_SPELLING)
+            if near:
+                lines.append(f"{path}: {key!r} is not a setting and is ignored; did you mean {near[0]}?")
+    return lines
 
 
 SHOWN_VALUE_CHARS = 20  # a longer value is not echoed: it may be a token pasted in the wrong place

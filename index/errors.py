@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class MarginaliaError(Exception):
-    """A problem the user can act on. `str(error)` is a complete, one-line message."""
+    """A problem the user can act on. `str(error)` is a complete, one-line message (CatalogError's
+    lists its problems below that line)."""
 
 
 class BadSettings(MarginaliaError):
@@ -27,13 +30,40 @@ class IndexUnavailable(MarginaliaError):
         super().__init__(f"The index is unavailable right now ({detail}). Try again in a moment.")
 
 
+class DataDirUnusable(MarginaliaError):
+    """DATA_DIR cannot hold the index: a file, a folder that cannot be created, or one that cannot
+    be written. Each gets its own message, for each has its own fix."""
+
+    @classmethod
+    def is_a_file(cls, path: Path) -> DataDirUnusable:
+        return cls(f"DATA_DIR {path} is a file, not a folder. Point DATA_DIR at a folder, or move the file away.")
+
+    @classmethod
+    def cannot_create(cls, path: Path, error: OSError) -> DataDirUnusable:
+        return cls(f"The data folder {path} (DATA_DIR) cannot be created ({error.strerror or error}). "
+                   "Create it yourself, or point DATA_DIR at a folder you can write to.")
+
+    @classmethod
+    def cannot_read(cls, path: Path, error: OSError) -> DataDirUnusable:
+        return cls(f"The data folder {path} (DATA_DIR) cannot be read ({error.strerror or error}). "
+                   "Give this user read access to it, or point DATA_DIR at another folder.")
+
+    @classmethod
+    def not_writable(cls, path: Path) -> DataDirUnusable:
+        return cls(f"The data folder {path} (DATA_DIR) is not writable, so the index cannot be built or updated "
+                   "there. Make it writable, or point DATA_DIR at a folder you can write to; an index already "
+                   "there still answers questions.")
+
+
 class CatalogError(MarginaliaError):
-    """The catalog has problems; all of them are listed at once."""
+    """The catalog has problems; all of them are listed at once, one a line (the only message of
+    more than one line: a long list on one line cannot be read)."""
 
     def __init__(self, path: str, problems: list[str]) -> None:
         self.problems = problems
-        listing = "; ".join(problems)
-        super().__init__(f"{path} has {len(problems)} problem(s): {listing}")
+        listing = "".join(f"\n  - {problem}" for problem in problems)
+        noun = "problem" if len(problems) == 1 else "problems"
+        super().__init__(f"{path} has {len(problems)} {noun}:{listing}")
 
 
 class BuildInProgress(MarginaliaError):

@@ -1,13 +1,31 @@
-"""BM25 (bm25s) over the embedded units, persisted beside each index generation."""
+"""BM25 (bm25s) over the embedded units, persisted beside each index generation.
+
+Words are matched without their accents, on both sides: "Rikyu" finds "Rikyū" and "Cardenas"
+finds "Cárdenas", however either was typed.
+"""
 
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+LEXICAL_VERSION = 2  # 2: accents folded; part of a build's signature, so older indexes are rebuilt
+# Letters that carry no combining accent, so decomposition leaves them as they are.
+PLAIN_LETTERS = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae",
+                               "Æ": "Ae", "œ": "oe", "Œ": "Oe", "ı": "i"})
+
+
+def unaccented(text: str) -> str:
+    """The text without accents, its case kept ("Rikyū" -> "Rikyu", "Łódź" -> "Lodz")."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text.translate(PLAIN_LETTERS))
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
 @lru_cache(maxsize=1)
@@ -28,7 +46,7 @@ def stemmer():
 
 
 def tokenize(texts: Sequence[str]):
-    return bm25s().tokenize(list(texts), stopwords="en", stemmer=stemmer(), show_progress=False)
+    return bm25s().tokenize([unaccented(t) for t in texts], stopwords="en", stemmer=stemmer(), show_progress=False)
 
 
 def build_bm25(texts: Sequence[str], folder: Path) -> None:
@@ -47,13 +65,14 @@ class LexicalIndex:
 
     def terms(self, query: str) -> list[str]:
         """The query's stemmed terms that occur in the indexed units."""
-        tokens = bm25s().tokenize([query], stopwords="en", stemmer=stemmer(), return_ids=False, show_progress=False)
+        tokens = bm25s().tokenize([unaccented(query)], stopwords="en", stemmer=stemmer(), return_ids=False,
+                                  show_progress=False)
         vocab = self.retriever.vocab_dict
         return [t for t in tokens[0] if t in vocab]
 
     def containing(self, term: str) -> np.ndarray:
         """Positions of the units that contain a stemmed term (empty if none does)."""
-        column = self.retriever.vocab_dict.get(term)
+        column = self.retriever.vocab_dict.get(unaccented(term))
         if column is None:
             return np.zeros(0, dtype=np.int64)
         indptr = self.retriever.scores["indptr"]

@@ -130,7 +130,7 @@ class Searcher:
             generation=generation,
             profiles={e.profile.id: e.profile for e in entries},
             files={e.profile.id: (Path(sources_prefix) / e.profile.file).as_posix() for e in entries},
-            texts={e.profile.id: (folder / "texts" / f"{e.profile.id}.txt").read_text(encoding="utf-8")
+            texts={e.profile.id: self.layout.text_file(generation, e.profile.id).read_text(encoding="utf-8")
                    for e in entries},
             passages=passages,
             passage_index={p.id: i for i, p in enumerate(passages)},

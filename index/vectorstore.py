@@ -2,10 +2,19 @@
 
 Both go through the same code: only the client differs. Each index generation has its own
 collection, so a build never touches the collection that is serving questions.
+
+Embedded Chroma writes to its SQLite file even to read (it fails with "attempt to write a readonly
+database" otherwise), so a Chroma folder that cannot be written (a read-only disk, another user's
+files) is served from a private copy in the temporary folder, removed when the process ends.
 """
 
 from __future__ import annotations
 
+import atexit
+import logging
+import os
+import shutil
+import tempfile
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from pathlib import Path
@@ -14,7 +23,10 @@ import numpy as np
 
 from index.errors import IndexUnavailable
 
+log = logging.getLogger("marginalia.vectorstore")
+
 COLLECTION_PREFIX = "marginalia-"
+CHROMA_FILE = "chroma.sqlite3"
 
 
 def open_client(data_path: Path, host: str = "", port: int = 8000):
@@ -26,11 +38,37 @@ def open_client(data_path: Path, host: str = "", port: int = 8000):
     try:
         if host:
             return chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
-        (data_path / "chroma").mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(data_path / "chroma"), settings=chroma_settings)
+        folder = data_path / "chroma"
+        if not is_writable(folder):
+            folder = readable_copy(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(folder), settings=chroma_settings)
+    except IndexUnavailable:
+        raise
     except Exception as exc:  # chromadb raises bare Exceptions for connection failures
         where = f"Chroma server at {host}:{port}" if host else "embedded Chroma"
         raise IndexUnavailable(f"{where}: {exc}") from exc
+
+
+def is_writable(folder: Path) -> bool:
+    """Whether Chroma can write in `folder` (or create it). os.access sees a read-only disk even for root."""
+    if not folder.exists():
+        return True  # created by a build, which checks DATA_DIR first
+    database = folder / CHROMA_FILE
+    return os.access(folder, os.W_OK) and (not database.exists() or os.access(database, os.W_OK))
+
+
+def readable_copy(folder: Path) -> Path:
+    """A private, writable copy of a Chroma folder that cannot be written, removed at exit."""
+    target = Path(tempfile.mkdtemp(prefix="marginalia-chroma-"))
+    atexit.register(shutil.rmtree, target, ignore_errors=True)
+    try:
+        shutil.copytree(folder, target, dirs_exist_ok=True)
+    except OSError as exc:
+        raise IndexUnavailable(f"the data folder cannot be written and {folder} could not be copied to {target}: "
+                               f"{exc.strerror or exc}") from exc
+    log.info("%s cannot be written; serving the index from a copy in %s", folder, target)
+    return target
 
 
 class VectorStore:

@@ -16,12 +16,22 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from discord_fixtures import *  # noqa: E402,F401,F403  (network guard + Discord stand-in fixtures)
+from discord_routes import spec_available, spec_summary_line  # noqa: E402
 
 from index.chroma_server import ChromaServer  # noqa: E402
 from index.config import PROJECT_ROOT, Settings  # noqa: E402
 from index.embedding import Embedder  # noqa: E402
 
 SOURCES = PROJECT_ROOT / "sources"
+# The `marginalia` processes the tests start import this checkout, whichever checkout the
+# virtualenv was installed from (an editable install points at one folder only).
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say so when the wire tests could not check bodies against Discord's spec (a fresh clone)."""
+    if not spec_available():
+        terminalreporter.write_line(spec_summary_line(), yellow=True)
 
 
 def make_settings(tmp: Path, sources: Path, **overrides: object) -> Settings:

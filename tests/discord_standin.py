@@ -39,7 +39,8 @@ from typing import Any, Generic, TypeVar
 
 from aiohttp import WSMsgType, web
 
-from openapi_validator import API_PREFIX, OpenAPIValidator, OperationMatch, SpecViolation, get_validator
+from discord_routes import RouteTable, default_validator
+from openapi_validator import API_PREFIX, OpenAPIValidator, OperationMatch, SpecViolation
 
 try:  # discord.py asks for zstd-stream when it can decode it; compress likewise if we can.
     import zstandard as _zstd
@@ -596,10 +597,10 @@ class DiscordStandin:
         callback_deadline: float = 3.0,
         token_lifetime: float = 900.0,
         allowed_privileged_intents: int = INTENT_MESSAGE_CONTENT,
-        validator: OpenAPIValidator | None = None,
+        validator: OpenAPIValidator | RouteTable | None = None,
     ) -> None:
         self.token = token
-        self.validator = validator or get_validator(strict=strict)
+        self.validator = validator or default_validator(strict=strict)  # without the spec: routes only
         #: Seconds a bot has to acknowledge an interaction (Discord: 3).
         self.callback_deadline = callback_deadline
         #: Seconds an interaction token stays valid for edits and followups (Discord: 15 minutes);

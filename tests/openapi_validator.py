@@ -76,11 +76,14 @@ _RELAXED_SNOWFLAKE: dict[str, Any] = {
 
 
 def spec_path() -> Path:
-    """Where the OpenAPI document lives: ``$DISCORD_OPENAPI_SPEC`` or the shared copy."""
+    """Where the OpenAPI document lives: ``$DISCORD_OPENAPI_SPEC`` or the shared copy beside the
+    project (absent from a fresh clone: see ``discord_routes``)."""
     override = os.environ.get(SPEC_ENV_VAR)
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2] / "shared" / "discord-api-spec" / "openapi.json"
+    from shared_material import SPEC
+
+    return SPEC
 
 
 @functools.cache

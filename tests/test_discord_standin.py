@@ -32,6 +32,7 @@ from discord_standin import (
     DiscordStandin,
     UploadedFile,
 )
+from discord_routes import RouteTable, needs_spec
 from openapi_validator import get_validator
 
 TOPICS = ["Kant", "Kierkegaard", "Hume", "Hegel"]
@@ -293,6 +294,7 @@ async def test_a_channel_where_the_bot_may_not_post(standin: DiscordStandin, tin
 
 
 # --------------------------------------------------------------- spec checking
+@needs_spec
 async def test_invalid_body_is_a_readable_spec_violation(standin: DiscordStandin, tiny: RunningBot) -> None:
     route = discord.http.Route("POST", "/channels/{channel_id}/messages", channel_id=int(standin.channel_id))
     with pytest.raises(discord.HTTPException) as refused:
@@ -303,6 +305,7 @@ async def test_invalid_body_is_a_readable_spec_violation(standin: DiscordStandin
     assert "[create_message] body: embeds/0/description: maxLength=4096 (got 5000 characters)" in messages[0]
 
 
+@needs_spec
 async def test_misspelt_key_is_flagged_in_strict_mode(standin: DiscordStandin, tiny: RunningBot) -> None:
     route = discord.http.Route("POST", "/channels/{channel_id}/messages", channel_id=int(standin.channel_id))
     await tiny.bot.http.request(route, json={"content": "hi", "embeds": [{"titel": "typo"}]})  # Discord accepts
@@ -311,6 +314,7 @@ async def test_misspelt_key_is_flagged_in_strict_mode(standin: DiscordStandin, t
     assert "'titel'" in violation.message
 
 
+@needs_spec
 async def test_unimplemented_and_unknown_routes(standin: DiscordStandin) -> None:
     headers = {"Authorization": f"Bot {standin.token}"}
     async with aiohttp.ClientSession(headers=headers) as http:
@@ -322,6 +326,27 @@ async def test_unimplemented_and_unknown_routes(standin: DiscordStandin) -> None
     assert where == ["route", "stand-in"]
 
 
+async def test_without_the_spec_the_same_scenarios_run_on_the_route_table() -> None:
+    """A fresh clone has no spec: the stand-in routes by its own table, and every body passes."""
+    bare = DiscordStandin(validator=RouteTable())
+    await bare.start()
+    try:
+        running = await run_bot(TinyBot(), bare)
+        await bare.send_dm_message("hello")
+        await bare.wait_for_message(contains="echo: hello")
+        reply = await (await bare.send_dm_slash_command("ping")).message()
+        assert reply.content == "pong"
+        assert await running.stop() == []  # raises BotFailure on any bot error or violation
+    finally:
+        await bare.stop()
+    assert {r.operation_id for r in bare.requests} >= {"get_my_user", "create_message", "create_interaction_response"}
+    table = RouteTable()
+    original = table.match("PATCH", "/api/v10/webhooks/1/abc/messages/@original")
+    assert original is not None and original.operation.operation_id == "update_original_webhook_message"
+    assert table.check_request("GET", "/no/such/route")[0] is None
+
+
+@needs_spec
 def test_validator_rules() -> None:
     validator = get_validator()
     original = validator.match("PATCH", "/api/v10/webhooks/1/abc/messages/@original")

@@ -3,6 +3,7 @@ without an entry is still indexed, with a warning and an empty profile."""
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from index.build import build_index, discover
 from index.catalog import load_catalog
 from index.embedding import Embedder
 from index.errors import CatalogError
+from index.names import is_slug
 from index.search import Searcher
 
 BROKEN_CATALOG = """
@@ -115,3 +117,45 @@ def test_uncatalogued_documents_with_the_same_stem_are_both_indexed(tmp_path: Pa
     assert report.documents == 2 and not report.failed
     files = {profile.id: profile.file for profile in Searcher(settings, embedder).snapshot.profiles.values()}
     assert sorted(files.values()) == ["more/notes.txt", "notes.txt"] and len(files) == 2
+
+
+@pytest.mark.parametrize("file", ["/etc/hostname", "../../etc/hostname", "../outside.txt", "link-out.txt"])
+def test_a_catalog_file_outside_the_sources_folder_is_a_catalog_problem(tmp_path: Path, file: str) -> None:
+    (tmp_path / "outside.txt").write_text("Not on the reading list.", encoding="utf-8")
+    sources = write_sources(tmp_path / "sources", DOCUMENTS,
+                            f'[[source]]\nid = "elsewhere"\nfile = "{file}"\n')
+    (sources / "link-out.txt").symlink_to(tmp_path / "outside.txt")
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(sources)
+    (problem,) = caught.value.problems
+    assert "outside the sources folder" in problem, problem
+
+
+@pytest.mark.parametrize("source_id", ["../../../../tmp/x", "Walsh-1980", "walsh 1980", "a" * 65, ".", "..",
+                                       "walsh/1980", "rikyū", "tab\tid"])
+def test_a_catalog_id_that_is_not_a_slug_is_a_catalog_problem(tmp_path: Path, source_id: str) -> None:
+    entry = {"id": source_id, "file": "river.txt"}
+    catalog = "[[source]]\n" + "".join(f"{key} = {json.dumps(value)}\n" for key, value in entry.items())
+    sources = write_sources(tmp_path / "sources", {"river.txt": DOCUMENTS["river.txt"]}, catalog)
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(sources)
+    (problem,) = caught.value.problems
+    assert "is not a slug" in problem and "\t" not in problem, problem
+
+
+def test_slug_ids_are_accepted_and_uncatalogued_ids_are_slugs(tmp_path: Path) -> None:
+    sources = write_sources(tmp_path / "sources", {"river.txt": DOCUMENTS["river.txt"]},
+                            '[[source]]\nid = "river_1902.v2-a"\nfile = "river.txt"\n')
+    catalog = load_catalog(sources)
+    assert catalog.by_id["river_1902.v2-a"].file == "river.txt"
+    for file in ("Sen no Rikyū.txt", "..txt", "a\nb.txt", "Ünïcödé/ÆØ.md", "x" * 200 + ".txt", "…!.txt"):
+        assert is_slug(catalog.profile_for(file).id), file
+
+
+def test_catalog_problems_are_listed_one_a_line(tmp_path: Path) -> None:
+    sources = write_sources(tmp_path / "sources", DOCUMENTS, BROKEN_CATALOG)
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(sources)
+    lines = str(caught.value).splitlines()
+    assert lines[0].endswith("has 4 problems:") and len(lines) == 5
+    assert all(line.startswith("  - entry ") for line in lines[1:])

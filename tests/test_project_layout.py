@@ -1,16 +1,33 @@
 """Docs and layering pinned to the code: settings mirrored in .env.example and the README's table,
-one-way imports, the seed documents copied unaltered."""
+one-way imports, the seed documents copied unaltered, and nothing in `make test` reading `../shared`."""
 
 from __future__ import annotations
 
 import ast
 import hashlib
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
+from shared_material import SEEDS
 
 from index.config import PROJECT_ROOT, Settings
 
-SHARED_SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
+# SHA-256 of the five seed documents (../shared/seeds), so a fresh clone checks its sources too.
+SEED_DIGESTS = {
+    "3f4861f9206029c34e5df8568fd96ad0fa50993362cf3722af9c40ba28301e6f",
+    "e37b12a447c966b7c1bbc1c8f0fc3b443f8840c20bc9a6e47df6b562dfcb392a",
+    "9913c635779746873b7c6c5b16e401366d3e9e392303d189d8ed75c8d5ea0ae5",
+    "a0394f546d8a4cf3665429df83f1e2bd748d22b94e91fcf7e1a4f64ebb95c66f",
+    "bb6daf5dd946681312317de9e96ff5ce0af0dec0972c26856897840f3ad3a72d",
+}
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def env_example() -> dict[str, str]:
@@ -68,7 +85,35 @@ def test_discord_is_imported_only_under_bot_discord() -> None:
 
 
 def test_sources_are_the_seed_documents_unaltered() -> None:
-    digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
-    seeds = {digest(p) for p in SHARED_SEEDS.iterdir()}
-    ours = {digest(p) for p in (PROJECT_ROOT / "sources").glob("*.txt")}
-    assert ours == seeds
+    assert {digest(p) for p in (PROJECT_ROOT / "sources").glob("*.txt")} == SEED_DIGESTS
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside the project (CI has it)")
+def test_the_pinned_digests_are_the_shared_seeds() -> None:
+    assert {digest(p) for p in SEEDS.iterdir()} == SEED_DIGESTS
+
+
+def test_make_test_reads_nothing_beside_the_project() -> None:
+    """A fresh clone has no ../shared: only shared_material.py (and the spec's loader, through it)
+    may name it, and only `make eval` needs the dev questions."""
+    joins_shared = re.compile(r"/\s*[\"']shared[\"']")  # a path joined to the shared folder
+    for path in (PROJECT_ROOT / "tests").glob("*.py"):
+        if path.name != "shared_material.py":
+            assert not joins_shared.search(path.read_text(encoding="utf-8")), f"{path.name} reads ../shared directly"
+    assert not (PROJECT_ROOT / "tests" / "data" / "eval_extra.jsonl").exists()
+
+
+def test_the_suite_runs_as_a_fresh_clone_has_it(tmp_path: Path) -> None:
+    """No ../shared: the wire tests run on the stand-in's route table, the seeds on their pinned
+    digests, the spec's own tests are skipped, and the summary says the spec check was missing."""
+    tests = ["tests/test_discord_standin.py::test_login_identify_and_ready",
+             "tests/test_discord_standin.py::test_dm_command_answers_immediately",
+             "tests/test_discord_standin.py::test_validator_rules",
+             "tests/test_project_layout.py::test_sources_are_the_seed_documents_unaltered",
+             "tests/test_project_layout.py::test_the_pinned_digests_are_the_shared_seeds"]
+    env = {**os.environ, "MARGINALIA_SHARED": str(tmp_path / "no-shared"), "DISCORD_OPENAPI_SPEC": ""}
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests],
+                            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "3 passed, 2 skipped" in result.stdout, result.stdout[-3000:]
+    assert "Discord's OpenAPI spec was not available" in result.stdout

@@ -16,12 +16,14 @@ from bot.answer import followup
 from bot.answer.caveats import caveat_line, text_hints
 from bot.answer.disagreement import detect
 from bot.answer.evidence import Evidence, Question, gather, pick, prepare, split_parts
+from bot.answer.hygiene import tidy
 from bot.answer.models import Answer, Citation, Difference, SourceNote
 from bot.answer.relevance import Verdict, judge
 from bot.answer.terms import Lexicon
 from bot.answer.text import render_text
 from index.config import Settings
 from index.errors import BadQuestion, QuestionTooLong
+from index.lexical import unaccented
 from index.search import Searcher, Snapshot
 
 log = logging.getLogger("marginalia.answer")
@@ -66,7 +68,8 @@ class Answerer:
         gc.freeze()
 
     def validate(self, question: str) -> str:
-        question = " ".join(question.split())
+        """The question tidied (`hygiene.tidy`), or BadQuestion saying why it cannot be read."""
+        question = tidy(question)
         if not question:
             raise BadQuestion("The question is empty: ask something about the reading list.")
         if not any(character.isalnum() for character in question):
@@ -101,8 +104,9 @@ class Answerer:
 
     def weigh(self, snap: Snapshot, text: str,
               only_sources: frozenset[str]) -> tuple[Question, dict[str, list[Evidence]], Verdict]:
-        """The question prepared, its evidence per source, and the verdict on it."""
-        prepared = prepare(self.searcher, self.lexicon(snap), text)
+        """The question prepared, its evidence per source, and the verdict on it. Its words are
+        matched without accents, as the index holds them ("Rikyu" meets "Rikyū")."""
+        prepared = prepare(self.searcher, self.lexicon(snap), unaccented(text))
         evidence = gather(self.searcher, prepared)
         if only_sources:
             evidence = {s: e for s, e in evidence.items() if s in only_sources}
@@ -141,8 +145,9 @@ class Answerer:
         topics = list(dict.fromkeys(f"{snap.profiles[e.source].short_name}: {e.passage.section}"
                                     for e in nearby if e.passage.section))[:NEAREST_TOPICS]
         answer = Answer(question=question, answered=False, text="", nearest_topics=topics)
-        answer.lead = (f"None of the {len(snap.profiles)} sources in the reading list addresses this question"
-                       f"{' (' + reason + ')' if reason else ''}, so there is nothing to quote.")
+        none = ("The one source in the reading list does not address this question" if len(snap.profiles) == 1
+                else f"None of the {len(snap.profiles)} sources in the reading list addresses this question")
+        answer.lead = f"{none}{' (' + reason + ')' if reason else ''}, so there is nothing to quote."
         answer.text = render_text(answer)
         return answer
 
@@ -198,7 +203,8 @@ def lead(answer: Answer, total_sources: int) -> str:
     """One line: how many sources address the question, and whether they disagree."""
     n = len(answer.sources)
     if n == 1:
-        return f"One of the {number(total_sources)} sources addresses this."
+        return ("The one source in the reading list addresses this." if total_sources == 1
+                else f"One of the {number(total_sources)} sources addresses this.")
     count = ("Both sources" if n == 2 == total_sources else f"All {number(n)} sources" if n == total_sources
              else f"{number(n).capitalize()} of the {number(total_sources)} sources") + " address this"
     if answer.disagreement:

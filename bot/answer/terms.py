@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 import numpy as np
 
-from index.lexical import LexicalIndex, stemmer
+from index.lexical import LexicalIndex, stemmer, unaccented
 
 WORD_RE = re.compile(r"(?u)\b\w\w+\b")
 # Function words and question scaffolding: they say nothing about what a passage is about.
@@ -68,9 +67,8 @@ class TermStats:
 
 
 def fold(text: str) -> str:
-    """Lower case without accents, so "Cárdenas" and "cardenas" meet."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    """Lower case without accents, so "Cárdenas" and "cardenas" meet (as BM25 matches them)."""
+    return unaccented(text).lower()
 
 
 CAPITALISE = "A-ZÀ-ÖØ-Þ"  # capital letters, Latin-1 included ("Ávila"); both name patterns use them

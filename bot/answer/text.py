@@ -1,4 +1,8 @@
-"""The answer as a person reads it in a terminal: quotes grouped by source, caveats, citations."""
+"""The answer as a person reads it in a terminal: quotes grouped by source, caveats, citations.
+
+Everything taken from a document or the catalog goes through `bot.display`: a quote's control
+characters never reach the terminal, and a file name is shown escaped.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import textwrap
 
 from bot.answer.caveats import attribution
 from bot.answer.models import Answer, Citation, SourceNote
+from bot.display import name, oneline
 from index.models import SourceProfile
 
 WIDTH = 100
@@ -25,9 +30,9 @@ def render_text(answer: Answer) -> str:
 
 
 def declined_text(answer: Answer) -> str:
-    lines = [answer.lead]
+    lines = [oneline(answer.lead)]
     if answer.nearest_topics:
-        lines.append("The nearest topics they do cover: " + "; ".join(answer.nearest_topics) + ".")
+        lines.append("The nearest topics they do cover: " + "; ".join(oneline(t) for t in answer.nearest_topics) + ".")
     return "\n".join(lines)
 
 
@@ -41,9 +46,10 @@ def profile_of(note: SourceNote) -> SourceProfile:
 def source_block(note: SourceNote, citations: list[Citation]) -> str:
     flags = ", ".join(note.flags) or "no flags"
     header = f"{note.short_name}, “{note.title}” — {flags}" + (f": {note.stance}" if note.stance else "")
-    lines = [header, "  " + attribution(profile_of(note))]
+    lines = [oneline(header), "  " + oneline(attribution(profile_of(note)))]
     for c in citations:
-        lines.append(textwrap.fill(f"“{c.quote}” [{c.n}]", WIDTH, initial_indent="    ", subsequent_indent="     "))
+        lines.append(textwrap.fill(f"“{oneline(c.quote)}” [{c.n}]", WIDTH, initial_indent="    ",
+                                   subsequent_indent="     "))
     return "\n".join(lines)
 
 
@@ -51,9 +57,9 @@ def differences_text(answer: Answer) -> str:
     """Each point of conflict, then each side: who holds it, its quotes, and its key quote beside the others'."""
     lines = ["Where the sources differ:"]
     for difference in answer.differences:
-        lines.append(textwrap.fill(difference.point, WIDTH, initial_indent="  ", subsequent_indent="    "))
+        lines.append(textwrap.fill(oneline(difference.point), WIDTH, initial_indent="  ", subsequent_indent="    "))
         for i, side in enumerate(difference.sides):
-            names = ", ".join(answer.sources[s].short_name for s in side.sources)
+            names = ", ".join(oneline(answer.sources[s].short_name) for s in side.sources)
             refs = "".join(f"[{n}]" for n in side.citations)
             head = ("versus " if i else "") + (f"{side.summary} " if side.summary else "") + f"({names}) {refs}"
             if side.key is not None:
@@ -64,7 +70,7 @@ def differences_text(answer: Answer) -> str:
 
 def excerpt(quote: str, limit: int = KEY_QUOTE_CHARS) -> str:
     """The quote, or its opening words up to `limit` characters and an ellipsis."""
-    quote = " ".join(quote.split())
+    quote = oneline(quote)
     if len(quote) <= limit:
         return quote
     cut = quote[:limit + 1]  # one more: a space right after the limit still ends a whole word
@@ -75,7 +81,7 @@ def excerpt(quote: str, limit: int = KEY_QUOTE_CHARS) -> str:
 def about_text(answer: Answer) -> str:
     lines = ["About these sources:"]
     for note in answer.sources.values():
-        lines.append(textwrap.fill(f"{note.short_name} — {note.caveat}. {note.note}", WIDTH,
+        lines.append(textwrap.fill(oneline(f"{note.short_name} — {note.caveat}. {note.note}"), WIDTH,
                                    initial_indent="  ", subsequent_indent="    "))
     return "\n".join(lines)
 
@@ -86,6 +92,7 @@ def references_text(answer: Answer) -> str:
         note = answer.sources[c.source]
         where = f"§ {c.section}, " if c.section else ""
         page = f"p. {c.page}, " if c.page else ""
-        lines.append(f"[{c.n}] {note.author or note.short_name}, “{note.title}” ({note.date or 'undated'}), "
-                     f"{where}{page}{note.file} chars {c.start}–{c.end}")
+        cited = oneline(f"[{c.n}] {note.author or note.short_name}, “{note.title}” ({note.date or 'undated'}), "
+                        f"{where}{page}")
+        lines.append(f"{cited} {name(note.file)} chars {c.start}–{c.end}")
     return "\n".join(lines)

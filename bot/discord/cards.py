@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from bot.discord.library import SourceInfo
 from bot.discord.passages import Excerpt
-from bot.discord.render import DISCORD_LIMITS, Card, Limits, Page, count, md, paginate, source_color, voice_line
+from bot.discord.render import DISCORD_LIMITS, Card, Limits, Page, md, paginate, source_color, voice_line
+from bot.display import count, name, oneline
 from index.build import BuildReport
 
 SECTIONS_SHOWN = 30
@@ -46,7 +47,8 @@ def reading_list_pages(sources: list[SourceInfo], limits: Limits = DISCORD_LIMIT
 def source_pages(info: SourceInfo, limits: Limits = DISCORD_LIMITS) -> list[Page]:
     """/source: one source in detail."""
     sections = list(info.sections[:SECTIONS_SHOWN]) + (["…"] if len(info.sections) > SECTIONS_SHOWN else [])
-    fields = [("In the index", f"{info.passages} passages, {info.characters:,} characters; file `{md(info.file)}`")]
+    fields = [("In the index", f"{count(info.passages, 'passage')}, {info.characters:,} characters; "
+                               f"file {md(name(info.file))}")]
     if sections:
         fields.append(("Sections", "\n".join(md(s) for s in sections)))
     card = Card(title=source_title(info), blocks=[profile_lines(info), care_block(info)], fields=fields,
@@ -59,9 +61,9 @@ def excerpt_pages(excerpt: Excerpt, limits: Limits = DISCORD_LIMITS, number: str
     introduced in its source's voice with its flags, as in the answer."""
     profile = excerpt.profile
     text = f"{md(excerpt.before)}**{md(excerpt.quote)}**{md(excerpt.after)}"
-    where = [f"§ {excerpt.section}"] if excerpt.section else []
+    where = [f"§ {oneline(excerpt.section)}"] if excerpt.section else []
     where += [f"p. {excerpt.page}"] if excerpt.page else []
-    where.append(f"{excerpt.file}, characters {excerpt.start}–{excerpt.end}")
+    where.append(f"{name(excerpt.file)}, characters {excerpt.start}–{excerpt.end}")
     cited = f"{number} " if number else ""
     card = Card(title=md(f"{cited}{profile.short_name} — “{profile.title}”"),
                 blocks=[voice_line(profile), text],
@@ -73,13 +75,13 @@ def report_pages(report: BuildReport, limits: Limits = DISCORD_LIMITS) -> list[P
     """The re-index report: what changed, how big the index is, how long it took."""
     state = (f"Now serving index generation `{report.generation}`." if report.switched
              else "Nothing changed: the index was kept as it was.")
-    counts = (f"{report.documents} documents, {report.passages} passages, built in {report.seconds:.1f} s. "
-              f"{len(report.added)} added, {len(report.changed)} changed, {len(report.removed)} removed, "
-              f"{len(report.failed)} failed.")
+    counts = (f"{count(report.documents, 'document')}, {count(report.passages, 'passage')}, built in "
+              f"{report.seconds:.1f} s. {len(report.added)} added, {len(report.changed)} changed, "
+              f"{len(report.removed)} removed, {len(report.failed)} failed.")
     lists = [("Added", report.added), ("Changed", report.changed), ("Removed", report.removed)]
-    fields = [(name, "\n".join(md(f) for f in files)) for name, files in lists if files]
+    fields = [(label, "\n".join(md(name(f)) for f in files)) for label, files in lists if files]
     if report.failed:
-        fields.append(("Failed (skipped)", "\n".join(md(f"{file}: {reason}") for file, reason in report.failed)))
+        fields.append(("Failed (skipped)", "\n".join(md(f"{name(file)}: {reason}") for file, reason in report.failed)))
     card = Card(title="Re-index finished", blocks=[counts, state], fields=fields,
                 color=COLOR_FAILED if report.failed else COLOR_DONE)
     return paginate([card], limits)

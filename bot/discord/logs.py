@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-REDACTED = "[token redacted]"
+from bot.display import MIN_SECRET_CHARS, REDACTED, hide
 
 
 class RedactSecrets(logging.Filter):
@@ -43,8 +43,10 @@ _FILTER = RedactSecrets()
 
 
 def redact_in_logs(secret: str) -> None:
-    """Redact `secret` from now on in everything the root logger's handlers emit."""
-    if len(secret) >= 8:  # a very short "secret" would shred ordinary words
+    """Redact `secret` from now on in everything the root logger's handlers emit, and in everything
+    the bot shows (`bot.display`: a document may hold the token)."""
+    hide(secret)
+    if len(secret) >= MIN_SECRET_CHARS:  # a very short "secret" would shred ordinary words
         _FILTER.secrets.add(secret)
     for handler in logging.getLogger().handlers:
         if _FILTER not in handler.filters:

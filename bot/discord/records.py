@@ -10,7 +10,7 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 
-from bot.discord.render import count
+from bot.display import count
 from bot.store import SafeRecorder, Store, StoreUnavailable
 from index.errors import MarginaliaError
 

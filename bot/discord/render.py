@@ -19,6 +19,7 @@ from bot.answer.caveats import attribution
 from bot.answer.models import Answer, Citation, Difference, SourceNote
 from bot.answer.text import excerpt, profile_of
 from bot.discord.passages import SENTENCE_END
+from bot.display import clean, oneline
 from index.models import SourceProfile
 
 CONTINUED = " (continued)"
@@ -89,12 +90,9 @@ def size(text: str | None) -> int:
 
 
 def md(text: str) -> str:
-    """Document or member text, shown as written (markdown characters escaped)."""
-    return discord.utils.escape_markdown(text)
-
-
-def oneline(text: str) -> str:
-    return " ".join(text.split())
+    """Document or member text, shown as written: control characters replaced and the token
+    redacted (`bot.display.clean`), markdown characters escaped."""
+    return discord.utils.escape_markdown(clean(text))
 
 
 def clip(text: str, limit: int) -> str:
@@ -260,11 +258,6 @@ def voice_line(profile: SourceProfile) -> str:
     """A source's flags and the voice its quotes are given in: "⚠️ **polemical** · *According to …*"."""
     flags = f"⚠️ **{', '.join(profile.flags)}** · " if profile.flags else ""
     return flags + f"*{md(attribution(profile))}*"
-
-
-def count(n: int, noun: str) -> str:
-    """`n` `noun`s, in the singular for one: "1 vote", "2 votes"."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def citation_line(citation: Citation, note: SourceNote) -> str:

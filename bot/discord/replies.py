@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import discord
 
 from bot.discord.render import Page
+from bot.display import redact
 from index.errors import IndexNotBuilt, MarginaliaError
 
 log = logging.getLogger("marginalia.discord")
@@ -73,6 +74,8 @@ async def reply_privately(interaction: discord.Interaction, text: str) -> None:
 
 
 def clip_content(text: str) -> str:
+    """A message's content within Discord's limit, never showing the bot's token."""
+    text = redact(text)
     return text if len(text) <= CONTENT_LIMIT else text[:CONTENT_LIMIT - 1] + "…"
 
 

@@ -10,6 +10,7 @@ from bot.discord.cards import reading_list_pages, source_pages
 from bot.discord.render import clip
 from bot.discord.replies import send_pages, think
 from bot.discord.services import Services
+from bot.display import oneline
 from index.errors import MarginaliaError
 
 CHOICE_CHARS = 100  # Discord's limit for an autocomplete choice's name and value
@@ -54,5 +55,5 @@ class SourcesCog(commands.Cog):
             matches = await self.services.library.matching(current)
         except MarginaliaError:  # no index yet, or the index is unavailable: offer nothing
             return []
-        return [app_commands.Choice(name=clip(f"{s.profile.short_name} — {s.profile.title}", CHOICE_CHARS),
+        return [app_commands.Choice(name=clip(oneline(f"{s.profile.short_name} — {s.profile.title}"), CHOICE_CHARS),
                                     value=s.profile.id[:CHOICE_CHARS]) for s in matches]
