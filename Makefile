@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export Q
 
-.PHONY: install ask index test bot bench eval clean
+.PHONY: install ask index test bot bench eval train clean
 
 # Create or reuse .venv with everything installed. torch is pinned and installed first so that
 # nothing asks for the newest torch, which would drag in gigabytes of CUDA packages.
@@ -44,6 +44,12 @@ eval: $(STAMP)  ## score the dev questions with shared/eval/score.py, then hold 
 	$(BIN)/marginalia index --if-missing
 	$(PYTHON) $(SHARED)/eval/score.py --seeds $(SHARED)/seeds --gold $(SHARED)/eval/dev.jsonl --project . -- $(BIN)/marginalia ask --json -
 	MARGINALIA_SHARED=$(SHARED) $(BIN)/python -m pytest -q tests/eval_dev_questions.py
+
+train: $(STAMP)  ## the judge, leave one topic out, and its validation (needs $(SHARED)/training)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,train]"
+	$(BIN)/python -m training.train_judge --loto --lists $(SHARED)/training/reading-lists
+	$(BIN)/python -m training.train_conflict --loto --lists $(SHARED)/training/reading-lists
+	$(BIN)/python -m training.validate
 
 clean:  ## remove the index and database (the sources are untouched)
 	rm -rf .marginalia

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -28,6 +29,7 @@ from index.search import Searcher, Snapshot
 
 log = logging.getLogger("marginalia.answer")
 
+NUMBERING = re.compile(r"^(?:[A-Z][a-z]+\s+)?(?:[IVXLCDM]+|\d+)\.\s+")  # "Chapter XV. ", "1. "
 QUOTES_PER_SOURCE = 3
 ON_POINT_COVERAGE = 0.5  # a quote holding half the question's term weight addresses it squarely
 NEAREST_TOPICS = 3
@@ -64,8 +66,20 @@ class Answerer:
         the index serves. A full collection walks them all (a quarter of a second on 2 cores) in
         whichever thread it falls, a bot's event loop included; frozen, they are skipped.
         """
-        self.ask("Who was Trotsky?")
+        self.ask(self.example_question())
         gc.freeze()
+
+    def example_question(self) -> str:
+        """A question about this reading list, for warm-up and for messages that suggest one: the
+        first source's first section, or the source itself."""
+        snap = self.searcher.snapshot
+        for source, profile in snap.profiles.items():
+            section = next((p.section.split(" › ")[-1] for p in snap.passages if p.source == source and p.section), "")
+            section = NUMBERING.sub("", section).rstrip(".:")
+            topic = section or (f"“{profile.title}”" if profile.title else "")
+            if topic:
+                return f"What does {profile.short_name} say about {topic}?"
+        return "What do the sources say?"
 
     def validate(self, question: str) -> str:
         """The question tidied (`hygiene.tidy`), or BadQuestion saying why it cannot be read."""
@@ -74,7 +88,7 @@ class Answerer:
             raise BadQuestion("The question is empty: ask something about the reading list.")
         if not any(character.isalnum() for character in question):
             raise BadQuestion("That has no words to look up: ask a question about the reading list in words, "
-                              "e.g. “Who killed Trotsky?”")
+                              f"e.g. “{self.example_question()}”")
         if len(question) > self.settings.max_question_chars:
             raise QuestionTooLong(len(question), self.settings.max_question_chars)
         return question

@@ -1,8 +1,10 @@
-"""Whether two cited sources conflict on a question: a pair model reads the question and the two
-sources' key quotes together (trained by `training/train_conflict.py` on readers' conflict labels).
+"""What the conflict pair model reads: the question, and two cited sources' key quotes together.
 
-Each quote carries its voice (an author who reports or rejects a view does not hold it), and the
-pair whether the catalog puts the sources on the same side, opposite sides, or gives no side.
+`training/train_conflict.py` trains the model on readers' conflict labels with this format; the
+answer layer will read its pairs the same way once a model passes validation (not yet: see
+training/README.md). Each quote carries its voice (an author who reports or rejects a view does
+not hold it), and the pair whether the catalog puts the sources on the same side, on opposite
+sides, or gives no side.
 """
 
 from __future__ import annotations
@@ -23,3 +25,4 @@ def pair_text(quote_a: str, voice_a: str, quote_b: str, voice_b: str, relation: 
         return f"({voice}) " + " ".join(quote.split())[:QUOTE_CHARS]
 
     return f"[{relation}] A {shown(quote_a, voice_a)} || B {shown(quote_b, voice_b)}"
+
