@@ -48,14 +48,15 @@ def test_sources_giving_different_years_for_a_when_question_disagree() -> None:
     assert not detect("When was the treaty signed?", agreeing, PROFILES, strength, on_point={1, 2})
 
 
-def test_invented_history_against_history_is_named_as_the_point_of_conflict() -> None:
-    novel = SourceProfile(id="novel", file="c.txt", title="What If", authors=(), date="", flags=("fiction",))
-    profiles = {**PROFILES, "novel": novel}
+def test_fiction_is_a_side_only_where_the_catalog_says_so() -> None:
+    novel = SourceProfile(id="novel", file="c.txt", title="What If", flags=("fiction",))
     citations = [cite(1, "chronicle", "The king died in his bed in 1925."),
                  cite(2, "novel", "The king was assassinated in 1925 by his guards.")]
-    differences = detect("Was the king actually assassinated?", citations, profiles, {"chronicle": 1.0, "novel": 1.0})
-    assert differences and "fiction page's invented account" in differences[0].point
-    assert {side.summary for side in differences[0].sides} >= {"alternate-history fiction"}
+    strength = {"chronicle": 1.0, "novel": 1.0}
+    assert not detect("Did the king die in his bed?", citations, {**PROFILES, "novel": novel}, strength)
+    sided = SourceProfile(id="novel", file="c.txt", title="What If", flags=("fiction",), side="red")
+    differences = detect("Was the king actually assassinated?", citations, {**PROFILES, "novel": sided}, strength)
+    assert differences and "fiction" not in differences[0].point
 
 
 def test_opposed_sides_on_who_is_to_blame_disagree() -> None:
@@ -73,7 +74,7 @@ def test_opposed_sides_on_who_is_to_blame_disagree() -> None:
                     "What responsibilities did the minister have?"):  # titles and everyday words
         assert not detect(neutral, citations, PROFILES, strength), neutral
     worded = detect("Who killed the minister?", citations, PROFILES, strength, asked="Who kiled the minister?")
-    assert "“Who kiled the minister?”" in worded[0].point  # as the member wrote it
+    assert "minister" not in worded[0].point  # the point names the conflict; it does not restate the question
 
 
 def test_a_side_s_key_quote_is_shortened_at_a_word_with_an_ellipsis() -> None:
@@ -113,10 +114,12 @@ def test_caveats_name_the_flag_and_why() -> None:
 
 
 def test_fiction_and_chatbot_text_are_never_given_in_the_bot_own_voice() -> None:
-    fiction = SourceProfile(id="f", file="f.txt", title="Alt", flags=("fiction",))
+    fiction = SourceProfile(id="f", file="f.txt", title="Alt", flags=("fiction",), genre="novel", short="Wells (1896)")
     chatbot = SourceProfile(id="c", file="c.txt", title="Chat", flags=("ai-generated",))
-    assert attribution(fiction).startswith("In an alternate-history fiction page")
-    assert "unverifiable" in attribution(chatbot)
+    assert attribution(fiction) == "In Wells (1896), a novel, invented, not a record of what happened:"
+    assert "unverifiable" in attribution(chatbot) and "alternate-history" not in attribution(fiction)
+    unvetted = SourceProfile(id="u", file="u.txt", title="u", cataloged=False, flags=("fiction",))
+    assert "not in the catalog" in attribution(unvetted)
     assert attribution(ANNALS).startswith("According to Baker (1950)")
 
 

@@ -144,7 +144,7 @@ async def test_reading_list_and_source_cards_fit(answerer: Answerer) -> None:
     titles = [e.title for p in pages for e in p.embeds]
     assert len(titles) == 5 and any("World Revolution" in (t or "") for t in titles)
     fiction = next(e.to_dict() for p in pages for e in p.embeds if "World Revolution" in (e.title or ""))
-    assert "**Flags:** fiction" in fiction["description"] and "invented, counterfactual" in fiction["description"]
+    assert "**Flags:** fiction" in fiction["description"] and "invented narrative: not a record of what happened" in fiction["description"]
     kahn = next(s for s in sources if s.profile.id == "kahn-sayers-1946")
     detail = source_pages(kahn)
     check_limits(detail)

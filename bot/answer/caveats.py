@@ -1,52 +1,49 @@
-"""Why to be careful with a source: its catalog flags, and signals found in the quoted text itself.
+"""Why to be careful with a source: its catalog entry, and signals found in the quoted text itself.
 
-Catalog flags come with a short reason. Text signals (invective, name-calling, loaded words,
-sarcasm quotes, chatbot phrasing, alternate-history jargon) are hints computed from the quoted
-passages, so a document added without a catalog entry still gets noticed.
+Everything a reader is told about a source is built here from its catalog entry (genre, flags,
+stance, note, `short`), with no sentence that describes one document. Text signals (invective,
+chatbot phrasing, alternate-history jargon, sarcasm quotes) are hints computed from the quoted
+passages with word lists kept as data files per language (`data/*.en.txt`), so a document added
+without a catalog entry still gets noticed.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
+from pathlib import Path
 
 from index.models import SourceProfile
 
+DATA = Path(__file__).parent / "data"
 FLAG_REASONS = {
     "polemical": "written to attack or vindicate, with invective and loaded language",
-    "partisan": "published by or for one political camp",
-    "fiction": "invented, counterfactual narrative: not a historical account",
+    "partisan": "published by or for one camp",
+    "fiction": "invented narrative: not a record of what happened",
     "ai-generated": "machine-generated text with no verifiable sourcing",
 }
+UNCATALOGUED = "not in the catalog: nobody has vetted this document"
+SARCASM_QUOTES = re.compile(r"\bso-called\s+[“\"'‘]?\w[\w\s-]{0,30}?[”\"'’]?(?=[\s,.;:!?]|$)", re.I)
 
-INVECTIVE = re.compile(
-    r"\b(renegades?|traitors?|treacherous|treason|wreckers?|saboteurs?|spies|hirelings?|lackeys?|bandits?|"
-    r"scum|vermin|degenerates?|despicable|monstrous|bloodlust|bloodthirsty|murderous|malevolen\w*|"
-    r"fifth column\w*|diversionists?|terrorists?|gangsters?|reptiles?|rubbish|cynics?|philistines?|"
-    r"falsifi\w+|slander\w*|lies|liars?|butcher\w*|scoundrels?|adventurers?)\b",
-    re.I,
-)
-NAME_CALLING = re.compile(r"\b(Trotskyites?|Bukharinites?|Zinovievites?|Stalinists?|counter-?revolutionar\w+|"
-                          r"enemies of the people|agents? of (?:fascism|Hitler|the Gestapo))\b", re.I)
-SARCASM_QUOTES = re.compile(r"(?:so-called\s+)[“\"']?\w[\w\s-]{0,30}[”\"']?|[“\"'](?:theory|Left|socialism|"
-                            r"democracy|opposition|heroes?|revolutionar\w+|comrades?|purity|humanism|experts?)[”\"']",
-                            re.I)
-CHATBOT = re.compile(r"(?:want (?:me to|help)|would you like|let[’']s unpack|i can help|here[’']s a|"
-                     r"great question|in summary|bottom line)", re.I)
-ALTERNATE_HISTORY = re.compile(r"\b(?:OTL|our timeline|alternate (?:history|timeline)|in this timeline)\b")
 
-HINTS = (
-    (INVECTIVE, "invective"),
-    (NAME_CALLING, "name-calling"),
-    (SARCASM_QUOTES, "sarcasm quotes"),
-    (CHATBOT, "chatbot phrasing"),
-    (ALTERNATE_HISTORY, "alternate-history jargon"),
-)
+@cache
+def phrases(name: str, language: str = "en") -> re.Pattern[str]:
+    """A pattern of the phrases in `data/<name>.<language>.txt` (a trailing * matches any ending)."""
+    lines = (DATA / f"{name}.{language}.txt").read_text(encoding="utf-8").splitlines()
+    entries = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    alternatives = [re.escape(e[:-1]) + r"\w*" if e.endswith("*") else re.escape(e) for e in entries]
+    return re.compile(r"(?<!\w)(?:" + "|".join(sorted(alternatives, key=len, reverse=True)) + r")(?!\w)", re.I)
+
+
+def hint_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return ((phrases("loaded-words"), "invective"), (SARCASM_QUOTES, "sarcasm quotes"),
+            (phrases("machine-phrases"), "chatbot phrasing"), (phrases("fiction-phrases"), "alternate-history jargon"))
 
 
 def text_hints(texts: list[str], limit: int = 3) -> tuple[str, ...]:
-    """Signals in the quoted text, e.g. "invective: “renegade”, “traitors”"."""
+    """Signals in the quoted text, e.g. "invective: “liars”, “scoundrels”"."""
     found = []
-    for pattern, label in HINTS:
+    for pattern, label in hint_patterns():
         examples = list(dict.fromkeys(m.group(0).strip() for t in texts for m in pattern.finditer(t)))
         if examples:
             found.append(f"{label}: " + ", ".join(f"“{e}”" for e in examples[:limit]))
@@ -59,21 +56,26 @@ def caveat_line(profile: SourceProfile, hints: tuple[str, ...] = ()) -> str:
     if profile.stance and "partisan" in profile.flags:
         parts.append(f"speaks for: {profile.stance}")
     if not profile.cataloged:
-        parts.append("not in the catalog: nobody has vetted this document")
+        parts.append(UNCATALOGUED)
     if hints:
         parts.append("in the quoted text: " + "; ".join(hints))
     return "; ".join(parts) if parts else "no caveat recorded"
 
 
 def attribution(profile: SourceProfile) -> str:
-    """How a claim is introduced, never in the bot's own voice."""
+    """How a claim is introduced, never in the bot's own voice, in the catalog's words."""
     name = profile.short_name
-    if "fiction" in profile.flags:
-        return f"In an alternate-history fiction page ({name}), not a historical account:"
-    if "ai-generated" in profile.flags:
-        return f"A page of pasted AI-chatbot answers ({name}), unverifiable, says:"
-    if "polemical" in profile.flags:
-        return f"According to {name}, a {profile.genre or 'polemic'}:"
+    kind = f", {article(profile.genre)} {profile.genre}," if profile.genre else ""
     if not profile.cataloged:
-        return f"According to {name} (an uncatalogued document):"
+        return f"According to {name} (not in the catalog: unvetted):"
+    if "fiction" in profile.flags:
+        return f"In {name}{kind} invented, not a record of what happened:"
+    if "ai-generated" in profile.flags:
+        return f"{name}{kind} machine-generated and unverifiable, says:"
+    if "polemical" in profile.flags:
+        return f"According to {name}{kind.rstrip(',')}:"
     return f"{name} writes:"
+
+
+def article(phrase: str) -> str:
+    return "an" if phrase[:1].lower() in "aeiou" else "a"

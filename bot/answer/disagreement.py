@@ -3,16 +3,17 @@
 The detector weighs evidence, it does not read minds. Signals, each measured on the dev questions:
 
 - opposed sides: two sources that both strongly address the question stand on different sides
-  of the list's central dispute (the catalog's `side`), or one is fiction and one is history;
+  of the list's central dispute (the catalog's `side`; fiction is a side only where it says so);
 - conflicting figures: the same kind of quantity ("… million") with different numbers, or, for
   a "when" question, on-point quotes that share no year;
 - denial: one side's best quote denies (never, not, frame-up …) where the other's asserts;
-- the question itself asks about a contested matter ("really", "actually", "or"), who is to
-  blame ("who killed", "guilty", "responsible") or an accusation ("collaborate", "spy", "sabotage").
+- the question itself asks about a contested matter ("really", "actually"), who is to blame
+  ("who killed", "guilty", "responsible") or an accusation ("collaborate", "spy", "betray"); an
+  "or" in a question is no evidence of a conflict.
 
-Opposed sides alone are not enough (both camps agree on when Lenin died), nor is a contested
-question alone (a single source cannot disagree with itself). Reported speech is discounted: a
-source quoting a view it rejects ("the Stalinist press claimed …") does not hold that view.
+Opposed sides alone are not enough (both camps may agree on a date), nor is a contested question
+alone (a single source cannot disagree with itself). Reported speech is discounted: a source
+quoting a view it rejects ("the other side's press claimed …") does not hold that view.
 """
 
 from __future__ import annotations
@@ -39,14 +40,14 @@ CONTEST_CUE = re.compile(r"\b(?:or|really|actually|truly|true that|deliberately|
 # ("What does The Great Conspiracy say?", "The Revolution Betrayed").
 BLAME = re.compile(r"\b(?:guilty|guilt|blamed?|culprits?|responsib(?:le|ility) for|"
                    r"who\b[^?.]{0,30}?\b(?:killed|kills?|murdered|murders?|assassinated|ordered))\b")
-ACCUSATION = re.compile(r"\b(?:collaborat\w*|conspir\w*|spy|spies|spied|spying|espionage|traitors?|treason\w*|"
-                        r"betray\w*|sabotag\w*|wreck(?:ers?|ing)|terroris[mt]s?|frame-?ups?|framed)\b")
+ACCUSATION = re.compile(r"\b(?:collaborat\w*|conspir\w*|spy|spies|spied|spying|traitors?|betray\w*|framed)\b")
 DENIAL = re.compile(r"\b(?:not|never|no|nor|neither|denied|denies|deny|false(?:ly)?|fabricat\w*|"
                     r"frame-?ups?|framed|myths?|slander\w*|lies)\b", re.I)
 REPORTED = re.compile(r"\b(?:claim(?:ed|s)?|alleg(?:ed|es|ing)|according to|was said to|"
                       r"accused|accusations?|pretended|purported(?:ly)?)\b", re.I)
 FIGURE = re.compile(r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|a half|half a)"
-                    r"(?:\s+(?:and\s+)?(?:a\s+half|\d[\d,.]*))?\s+(million|thousand|hundred|per\s?cent)\b", re.I)
+                    r"(?:\s+(?:and\s+)?(?:a\s+half|\d[\d,.]*))?\s*(trillion|billion|million|thousand|hundred|per\s?cent|%)"
+                    r"(?!\w)", re.I)
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,7 @@ def strong_sources(strength: dict[str, float]) -> set[str]:
 
 
 def side_of(profile: SourceProfile) -> str:
-    if "fiction" in profile.flags:
-        return "fiction"
+    """The side the catalog gives a source (fiction is a side only where the catalog says so)."""
     return profile.side or profile.id
 
 
@@ -111,10 +111,8 @@ def side_groups(citations: list[Citation], profiles: dict[str, SourceProfile], s
 
 
 def opposed(groups: list[Group], profiles: dict[str, SourceProfile]) -> bool:
-    """Different declared sides, or invented history against a historical account."""
-    labels = {g.label for g in groups}
-    declared = {profiles[g.sources[0]].side for g in groups if g.label != "fiction"} - {""}
-    return len(declared) >= 2 or ("fiction" in labels and len(labels) >= 2)
+    """Sources on different sides, as the catalog declares them."""
+    return len({profiles[g.sources[0]].side for g in groups} - {""}) >= 2
 
 
 def holds(citation: Citation) -> bool:
@@ -182,23 +180,17 @@ def asks_who_is_to_blame(question: str) -> str | None:
 
 
 def point(asked: str, groups: list[Group], conflicts: dict[str, list[set[str]]], blame: str | None) -> str:
-    """What the sides differ on: the figures they give, invented history against history, or the
-    question (`asked`: as the member wrote it), named as a matter of blame or accusation if it is one."""
+    """What the sides differ on: the figures they give, else plainly that their accounts conflict
+    (on who is to blame, when the question asks it), without restating the question."""
     if conflicts:
         shown = " versus ".join(sorted(", ".join(sorted(v)) for v in next(iter(conflicts.values()))))
         return f"the figures they give ({shown})"
-    labels = [g.label for g in groups]
-    if "fiction" in labels:
-        return f"what happened: the fiction page's invented account against the historical sources, on “{asked}”"
-    prefix = f"{blame}: " if blame else ""
-    return f"{prefix}their accounts are incompatible on “{asked}”"
+    return f"{blame}: their accounts are incompatible" if blame else "their accounts are incompatible"
 
 
 def side(group: Group, profiles: dict[str, SourceProfile]) -> Side:
     first = profiles[group.sources[0]]
-    if group.label == "fiction":
-        label = "alternate-history fiction"
-    elif group.label == first.side:
+    if group.label == first.side:
         label = f"{first.side} sources"
     else:
         label = first.short_name

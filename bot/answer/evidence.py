@@ -23,7 +23,7 @@ NAME_PENALTY = 0.2  # a quote naming none of the people or places the question n
 REFERENCE_PENALTY = 0.25  # an entry of a reading list names a book; it states nothing about the question
 ASKS_WHEN = re.compile(r"\b(?:when|what (?:year|date|day|month)|which year|how long ago)\b", re.I)
 ASKS_HOW_MANY = re.compile(r"\b(?:how many|how much|what number|what percentage|what proportion)\b", re.I)
-YEAR = re.compile(r"\b(?:1[5-9]\d\d|20[0-4]\d)\b")
+YEAR = re.compile(r"\b(?:1\d{3}|20\d\d|\d{1,4}\s?(?:BC|BCE|AD|CE))\b|\b(?:AD|A\.D\.)\s?\d{1,4}\b")
 HAS_DATE = re.compile(rf"{YEAR.pattern}|\b(?:January|February|March|April|May|June|July|August|"
                       r"September|October|November|December)\b")
 HAS_FIGURE = re.compile(r"\b\d[\d,.]*\b|\b(?:hundreds?|thousands?|millions?|dozens?|one|two|three|four|five|six|"

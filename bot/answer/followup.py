@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from bot.answer.terms import CAPITALISE, is_content_word, words
-from index.models import SourceProfile
+from index.models import SourceProfile, surname
 
 # "and why?", "what about Walsh?": leans on what came before. A question that only starts like a
 # question ("Is Paris the capital of France?") does not; one that points back ("Was he murdered?",
@@ -102,10 +102,9 @@ def is_follow_up(question: str, profiles: dict[str, SourceProfile] | None = None
 
 
 def surnames(profile: SourceProfile) -> set[str]:
-    """The authors' surnames as written ("Walsh", "RandomPoster33"); none from an author that is
-    no person ("an unnamed AI chatbot")."""
-    last = (a.split()[-1].lstrip("@") for a in profile.authors if a.strip())
-    return {name for name in last if name[:1].isupper()}
+    """The authors' surnames as written ("Walsh", "RandomPoster33"); none from an author that is no
+    person ("an unnamed AI chatbot", an organisation)."""
+    return {name for name in map(surname, profile.authors) if name}
 
 
 def title_head(profile: SourceProfile) -> str:
@@ -129,16 +128,13 @@ def named_sources(question: str, profiles: dict[str, SourceProfile]) -> tuple[fr
 
     kinds = {flag for flag, pattern in KIND_NAMES.items() if says(pattern)}
     named, namings = set(), [KIND_NAMES[flag] for flag in sorted(kinds)]
-    typed = set(re.findall(r"[\w@]+", question))
     for source, profile in profiles.items():
         head = ARTICLE.sub("", title_head(profile).translate(APOSTROPHES))  # "the" may be lower-case
         title = rf"(?:(?i:the)\s+)?(?<!\w){re.escape(head)}(?!\w)"
         by_title = len(head.split()) >= 2 and says(title)
         if by_title:
             namings.append(title)
-        names = surnames(profile)
-        by_surname = bool(names & typed) or bool(saying or according) and bool(
-            {n.lower() for n in names} & {w.lower() for w in typed})
+        by_surname = any(says(rf"(?i:(?<![\w@]){re.escape(name)}(?![\w]))") for name in surnames(profile))
         if by_surname or by_title or kinds & set(profile.flags):
             named.add(source)
     return frozenset(named), re.compile("|".join(f"(?:{n})" for n in namings))

@@ -42,11 +42,12 @@ class SourceNote:
     stance: str = ""
     hints: tuple[str, ...] = ()  # signals found in the quoted text itself (invective, loaded words)
     caveat: str = ""  # one line: the flags with their reasons
+    cataloged: bool = True  # False: nobody has vetted the document, and every voice says so
 
     def to_json(self) -> dict:
         return {"title": self.title, "author": self.author, "date": self.date, "file": self.file,
                 "flags": list(self.flags), "note": self.note, "hints": list(self.hints),
-                "caveat": self.caveat}
+                "caveat": self.caveat, "profile": "catalog" if self.cataloged else "uncatalogued"}
 
 
 @dataclass(frozen=True)

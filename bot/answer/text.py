@@ -40,11 +40,11 @@ def profile_of(note: SourceNote) -> SourceProfile:
     """The attribution helpers work on profiles; a note carries what they need."""
     return SourceProfile(id=note.id, file=note.file, title=note.title, authors=tuple(filter(None, [note.author])),
                          date=note.date, genre=note.genre, stance=note.stance, flags=note.flags,
-                         short=note.short_name)
+                         short=note.short_name, cataloged=note.cataloged)
 
 
 def source_block(note: SourceNote, citations: list[Citation]) -> str:
-    flags = ", ".join(note.flags) or "no flags"
+    flags = ", ".join(note.flags) or ("no flags" if note.cataloged else "not in the catalog")
     header = f"{note.short_name}, “{note.title}” — {flags}" + (f": {note.stance}" if note.stance else "")
     lines = [oneline(header), "  " + oneline(attribution(profile_of(note)))]
     for c in citations:

@@ -248,15 +248,17 @@ def source_card(note: SourceNote, citations: list[Citation]) -> Card:
     blocks: list[Block] = [voice_line(profile_of(note))]
     blocks += [Quote(md(oneline(c.quote)), c.n) for c in citations]
     care = md(f"{note.caveat}. {note.note}".strip(". ") + ".") if note.note else md(note.caveat)
+    careful = note.flags or note.hints or not note.cataloged
     fields = [("Citations", "\n".join(citation_line(c, note) for c in citations)),
-              ("Read with care" if note.flags or note.hints else "About this source", care)]
+              ("Read with care" if careful else "About this source", care)]
     return Card(title=md(f"{note.short_name} — “{note.title}”"), blocks=blocks, fields=fields,
                 color=source_color(note.flags), citations=tuple(c.n for c in citations))
 
 
 def voice_line(profile: SourceProfile) -> str:
     """A source's flags and the voice its quotes are given in: "⚠️ **polemical** · *According to …*"."""
-    flags = f"⚠️ **{', '.join(profile.flags)}** · " if profile.flags else ""
+    marks = profile.flags if profile.cataloged else (*profile.flags, "not in the catalog")
+    flags = f"⚠️ **{', '.join(marks)}** · " if marks else ""
     return flags + f"*{md(attribution(profile))}*"
 
 
