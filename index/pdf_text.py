@@ -40,7 +40,8 @@ def load_pdf(raw: bytes, relative: str, error: type[Exception]) -> LoadedDocumen
     out = ExtractedText()
     for number, lines in enumerate(pages, start=1):
         out.start_page()
-        kept = [line.strip() for n, line in enumerate(lines) if line.strip() and not is_furniture(line, n, lines, running)]
+        kept = [line.strip() for n, line in enumerate(lines)
+                if line.strip() and not is_furniture(line, n, lines, running)]
         for heading, level in outline.get(number, []):
             if not any(same(heading, line) for line in kept):
                 out.heading(heading, level)

@@ -27,7 +27,7 @@ KEYWORD_LEVELS = {"volume": 1, "vol": 1, "book": 1, "part": 1, "chapter": 2, "le
                   "stave": 2, "lecture": 2, "essay": 2, "sermon": 2, "speech": 2, "section": 3, "scene": 3}
 KEYWORD_RE = re.compile(rf"^(?P<kw>volume|vol|book|part|chapter|letter|canto|act|stave|lecture|essay|sermon|speech|"
                         rf"section|scene)\.?\s+(?P<num>{NUMERAL})\b\.?(?:\s*[.:—–-]*\s*(?P<title>.*))?$", re.I)
-NUMBERED_RE = re.compile(rf"^(?P<num>[IVXLC]+|\d{{1,3}})\.?(?:\s+(?P<title>.+))?$")
+NUMBERED_RE = re.compile(r"^(?P<num>[IVXLC]+|\d{1,3})\.?(?:\s+(?P<title>.+))?$")
 MATTER = ("preface|introduction|introductory|dedication|contents|table of contents|appendix|index|general index|"
           "footnotes|notes|endnotes|epilogue|prologue|afterword|foreword|conclusion|advertisement|postscript|"
           "glossary|bibliography|errata|summary|acknowledgements|acknowledgments|list of illustrations")

@@ -33,8 +33,8 @@ def test_the_voice_is_built_from_the_catalog_entry_for_any_work() -> None:
     novel = SourceProfile(id="farm", file="farm.txt", title="Animal Farm", authors=("George Orwell",), date="1945",
                           genre="satirical novella", flags=("fiction",))
     assert attribution(novel) == "In Orwell (1945), a satirical novella, invented, not a record of what happened:"
-    report = SourceProfile(id="ipcc", file="ar6.txt", title="AR6", authors=("Intergovernmental Panel on Climate Change",),
-                           date="2023")
+    report = SourceProfile(id="ipcc", file="ar6.txt", title="AR6",
+                           authors=("Intergovernmental Panel on Climate Change",), date="2023")
     assert attribution(report).startswith("Intergovernmental Panel on Climate Change (2023)")
     unvetted = SourceProfile(id="tea", file="tea.txt", title="tea-history", cataloged=False)
     assert "not in the catalog" in attribution(unvetted) and "not in the catalog" in caveat_line(unvetted)

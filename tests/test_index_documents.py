@@ -270,3 +270,16 @@ def test_a_damaged_book_is_refused_with_its_name_and_why(tmp_path: Path, name: s
     path.write_bytes(content)
     with pytest.raises(LoadError, match=reason):
         load_document(path, name, MAX_BYTES)
+
+
+def test_a_huge_paragraph_without_punctuation_stays_within_the_limits(tmp_path: Path) -> None:
+    from index.sentences import QUOTE_MAX_CHARS
+
+    path = tmp_path / "wall.txt"
+    path.write_text("\ufeff" + " ".join(f"word{n % 97}" for n in range(10_000)) + "\n", encoding="utf-8")
+    document = load_document(path, path.name, MAX_BYTES)
+    passages = chunk_document(document, "doc", max_words=120)
+    assert passages and all(len(document.text[p.start:p.end].split()) <= 120 for p in passages)
+    units = [u for p in passages for u in make_units(p, document.text)]
+    assert all(u.end - u.start <= QUOTE_MAX_CHARS for u in units)
+    assert not document.text[units[0].start:units[0].end].startswith("\ufeff")  # a BOM is never quoted
