@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from bot.answer.evidence import YEAR, asked_types
 from bot.answer.models import Citation, Difference, Side
 from bot.answer.terms import content_stems
-from index.chunking import sentence_spans
 from index.models import SourceProfile
+from index.sentences import sentence_spans
 
 STRONG_MARGIN = 0.6  # a source counts as a side if its best evidence is this close to the best source's
 STRONG_FLOOR = 0.45  # ... and at least this good

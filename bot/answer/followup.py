@@ -75,6 +75,8 @@ def chain(previous: str, room: int) -> str:
     fit, in whole words; empty when too little fits to be a context."""
     if room < MIN_CONTEXT_CHARS:
         return ""
+    # A chain this module joined ("Who built the bridge? and why?") splits at every question mark,
+    # lower case after it or not: these are questions, not prose for the sentence splitter.
     parts = re.split(r"(?<=[?.!])\s+", previous.strip())
     while len(" ".join(parts)) > room and len(parts) > 1:
         del parts[-1 if len(parts) == 2 else 1]  # the latest goes only when the first alone is left

@@ -11,6 +11,7 @@ from functools import lru_cache
 import numpy as np
 
 from index.lexical import LexicalIndex, stemmer, unaccented
+from index.sentences import split_sentences
 
 WORD_RE = re.compile(r"(?u)\b\w\w+\b")
 # Function words and question scaffolding: they say nothing about what a passage is about.
@@ -211,7 +212,7 @@ def windows(cues: Iterator[re.Match[str]], reach: int, size: int) -> Iterator[tu
 def proper_names(question: str) -> list[str]:
     """Capitalised words that do not start a sentence ("Kronstadt"; not "I", not "What")."""
     names = []
-    for sentence in re.split(r"(?<=[.?!])\s+", question):
+    for sentence in split_sentences(question):
         for token in TOKEN_RE.findall(sentence)[1:]:
             name = re.sub(r"[’']s$", "", token).strip("'’-")
             if len(name) > 1 and name[:1].isupper():

@@ -16,11 +16,11 @@ from bot.answer.models import Citation
 from index.errors import MarginaliaError
 from index.models import Passage, SourceProfile
 from index.search import Snapshot
+from index.sentences import sentence_spans
 
 # Source ids are used as they are when short and plain, else by a checksum (custom ids hold 100 chars).
 _PLAIN_ID = re.compile(r"[A-Za-z0-9._-]{1,48}")
 REF_PATTERN = r"(?P<source>[A-Za-z0-9._-]{1,48}|~[0-9a-f]{8}):(?P<start>\d{1,9}):(?P<end>\d{1,9}):(?P<check>[0-9a-f]{8})"
-SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][”’\"')\]])\s+")
 CONTEXT_CHARS = 3200  # what the embed shows around the quote; leaves room for markdown escapes
 
 
@@ -112,8 +112,8 @@ def trim(before: str, after: str, room: int) -> tuple[str, str]:
 
     Cuts fall only between sentences, so paragraph breaks inside what is kept survive.
     """
-    starts = [0] + [m.end() for m in SENTENCE_END.finditer(before)] + [len(before)]
-    ends = [0] + [m.start() for m in SENTENCE_END.finditer(after)] + [len(after)]
+    starts = [0] + [a for a, _ in sentence_spans(before)[1:]] + [len(before)]
+    ends = [0] + [b for _, b in sentence_spans(after)[:-1]] + [len(after)]
     head, tail = 0, len(ends) - 1
     while (len(before) - starts[head]) + ends[tail] > room and (head < len(starts) - 1 or tail > 0):
         # Trim the longer side first, so the quote stays near the middle.

@@ -18,9 +18,9 @@ import discord
 from bot.answer.caveats import attribution
 from bot.answer.models import Answer, Citation, Difference, SourceNote
 from bot.answer.text import excerpt, profile_of
-from bot.discord.passages import SENTENCE_END
 from bot.display import clean, oneline
 from index.models import SourceProfile
+from index.sentences import split_sentences
 
 CONTINUED = " (continued)"
 FOOTER = "Every quote is verbatim from the reading list. “Show passage” shows it in context."
@@ -123,7 +123,7 @@ def chunks(units: Sequence[str], room: int, joiner: str = " ") -> Iterator[str]:
 def split_text(text: str, room: int) -> list[str]:
     """Text in pieces of at most `room`: between sentences, else between words, else anywhere."""
     pieces: list[str] = []
-    for sentences in chunks(SENTENCE_END.split(text), room):
+    for sentences in chunks(split_sentences(text), room):
         if size(sentences) <= room:
             pieces.append(sentences)
             continue
