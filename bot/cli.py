@@ -64,6 +64,8 @@ def build_parser() -> Parser:
     search.add_argument("query")
     search.add_argument("-n", type=positive, default=10, help="how many passages (default 10)")
     commands.add_parser("sources", help="list the reading list's catalog")
+    profile = commands.add_parser("profile", help="draft catalog entries for documents (genre and flags detected)")
+    profile.add_argument("files", nargs="+", help="documents to profile")
     ask = commands.add_parser("ask", help="answer a question by quoting the sources")
     ask.add_argument("question", help="the question, or - to read one question per line from standard input")
     ask.add_argument("--json", action="store_true", help="print JSON (one object per line with -)")
@@ -156,6 +158,15 @@ def cmd_sources(settings, args) -> int:
     return 0
 
 
+def cmd_profile(settings, args) -> int:
+    from pathlib import Path
+
+    from bot.profile_draft import profile_files
+
+    out(profile_files([Path(f) for f in args.files]))
+    return 0
+
+
 def cmd_ask(settings, args) -> int:
     from bot.answer.compose import Answerer
 
@@ -225,7 +236,7 @@ def cmd_bot(settings, args) -> int:
     return run(settings)
 
 
-COMMANDS = {"index": cmd_index, "search": cmd_search, "sources": cmd_sources, "ask": cmd_ask,
+COMMANDS = {"profile": cmd_profile, "index": cmd_index, "search": cmd_search, "sources": cmd_sources, "ask": cmd_ask,
             "eval": cmd_eval, "bot": cmd_bot}
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import logging
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +25,7 @@ from index.lexical import LEXICAL_VERSION, LexicalIndex, build_bm25
 from index.loaders import LoadError, file_digest, is_supported, load_document
 from index.models import Passage, SourceProfile, Unit
 from index.names import escaped, inside
+from index.profiling import Draft, draft, sample
 from index.vectorstore import VectorStore, open_store
 
 log = logging.getLogger("marginalia.build")
@@ -78,11 +79,20 @@ class DocumentEntry:
     passages: list[Passage]
     units: list[Unit]
     text: str | None = None  # loaded text, for documents (re-)read in this build
+    detected: Draft | None = None  # for a document with no catalog entry: its drafted profile
+
+    @property
+    def shown_profile(self) -> SourceProfile:
+        """The profile readers see: an uncatalogued document's with its detected genre and flags."""
+        if self.profile.cataloged or self.detected is None:
+            return self.profile
+        return replace(self.profile, flags=self.detected.flags, detected=self.detected.genre)
 
     def to_json(self) -> dict:
         return {"profile": asdict(self.profile), "sha256": self.sha256, "size": self.size, "kind": self.kind,
                 "passages": [p.to_dict() for p in self.passages],
-                "units": [[u.id, u.passage, u.start, u.end] for u in self.units]}
+                "units": [[u.id, u.passage, u.start, u.end] for u in self.units],
+                "detected": self.detected.to_json() if self.detected else None}
 
     @classmethod
     def from_json(cls, data: dict) -> DocumentEntry:
@@ -90,7 +100,8 @@ class DocumentEntry:
         profile = SourceProfile(**{**profile, "authors": tuple(profile["authors"]), "flags": tuple(profile["flags"])})
         return cls(profile=profile, sha256=data["sha256"], size=data["size"], kind=data["kind"],
                    passages=[Passage.from_dict(p) for p in data["passages"]],
-                   units=[Unit(*u) for u in data["units"]])
+                   units=[Unit(*u) for u in data["units"]],
+                   detected=Draft.from_json(data["detected"]) if data.get("detected") else None)
 
 
 def discover(sources: Path) -> list[Path]:
@@ -215,6 +226,7 @@ class Builder:
         (folder / "texts").mkdir(parents=True)
         self.write_texts(entries, generation, previous)
         vectors = self.unit_vectors(entries, previous)
+        self.draft_profiles(entries, vectors)
         self.store_vectors(generation, entries, vectors)
         units = [(e.profile.id, u) for e in entries.values() for u in e.units]
         texts = {e.profile.id: self.layout.text_file(generation, e.profile.id).read_text(encoding="utf-8")
@@ -229,6 +241,15 @@ class Builder:
         self.layout.mark_complete(generation)
         self.layout.switch_to(generation)
         self.report.generation, self.report.switched = generation, True
+
+    def draft_profiles(self, entries: dict[str, DocumentEntry], vectors: dict[str, np.ndarray]) -> None:
+        """A drafted profile for each document without a catalog entry, from the vectors at hand."""
+        for entry in entries.values():
+            if entry.profile.cataloged:
+                entry.detected = None
+            elif entry.units and (entry.detected is None or entry.text is not None):
+                units = sample(entry.units)
+                entry.detected = draft(np.vstack([vectors[u.id] for u in units]), [(u.start, u.end) for u in units])
 
     def write_texts(self, entries: dict[str, DocumentEntry], generation: str, previous: str | None) -> None:
         """The text every span refers to, kept with the generation (HTML and PDF are extracted)."""

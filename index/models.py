@@ -55,6 +55,7 @@ class SourceProfile:
     short: str = ""
     side: str = ""  # its side in the list's central dispute; sources on different sides are opposed
     cataloged: bool = True
+    detected: str = ""  # no catalog entry: the genre the text reads like (its flags are detected too)
 
     @property
     def author(self) -> str:

@@ -128,7 +128,7 @@ class Searcher:
             if self.settings.sources_path.is_relative_to(self.settings.project_dir) else self.settings.sources_path
         return Snapshot(
             generation=generation,
-            profiles={e.profile.id: e.profile for e in entries},
+            profiles={e.profile.id: e.shown_profile for e in entries},
             files={e.profile.id: (Path(sources_prefix) / e.profile.file).as_posix() for e in entries},
             texts={e.profile.id: self.layout.text_file(generation, e.profile.id).read_text(encoding="utf-8")
                    for e in entries},

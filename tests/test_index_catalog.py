@@ -14,6 +14,7 @@ from index.build import build_index, discover
 from index.catalog import load_catalog
 from index.embedding import Embedder
 from index.errors import CatalogError
+from index.models import FLAG_VOCABULARY
 from index.names import is_slug
 from index.search import Searcher
 
@@ -95,7 +96,8 @@ def test_an_uncatalogued_document_is_indexed_with_a_warning_and_an_empty_profile
     assert report.documents == 3 and not report.failed
     profiles = Searcher(settings, embedder).snapshot.profiles
     bees = next(p for p in profiles.values() if p.file == "bees.txt")
-    assert not bees.cataloged and bees.flags == () and bees.authors == () and bees.note == ""
+    assert not bees.cataloged and bees.authors == () and bees.note == ""
+    assert bees.detected and set(bees.flags) <= set(FLAG_VOCABULARY)  # drafted from the text, shown as detected
     assert profiles["river"].cataloged and profiles["river"].flags == ("partisan",)
 
 

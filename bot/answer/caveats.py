@@ -52,11 +52,13 @@ def text_hints(texts: list[str], limit: int = 3) -> tuple[str, ...]:
 
 def caveat_line(profile: SourceProfile, hints: tuple[str, ...] = ()) -> str:
     """One line: the flags and their reasons, the camp, and the text signals."""
-    parts = [f"{flag} ({FLAG_REASONS.get(flag, flag)})" for flag in profile.flags]
+    detected = "" if profile.cataloged else ", detected"
+    parts = [f"{flag} ({FLAG_REASONS.get(flag, flag)}{detected})" for flag in profile.flags]
     if profile.stance and "partisan" in profile.flags:
         parts.append(f"speaks for: {profile.stance}")
     if not profile.cataloged:
-        parts.append(UNCATALOGUED)
+        parts.append(UNCATALOGUED + (f"; reads like {article(profile.detected)} {profile.detected} (detected)"
+                                     if profile.detected else ""))
     if hints:
         parts.append("in the quoted text: " + "; ".join(hints))
     return "; ".join(parts) if parts else "no caveat recorded"
@@ -67,7 +69,8 @@ def attribution(profile: SourceProfile) -> str:
     name = profile.short_name
     kind = f", {article(profile.genre)} {profile.genre}," if profile.genre else ""
     if not profile.cataloged:
-        return f"According to {name} (not in the catalog: unvetted):"
+        reads = f"; reads like {article(profile.detected)} {profile.detected}, detected" if profile.detected else ""
+        return f"According to {name} (not in the catalog{reads}):"
     if "fiction" in profile.flags:
         return f"In {name}{kind} invented, not a record of what happened:"
     if "ai-generated" in profile.flags:

@@ -171,7 +171,7 @@ class Answerer:
         return SourceNote(
             id=source, title=profile.title, author=profile.author, date=profile.date, file=snap.files[source],
             flags=profile.flags, note=profile.note, short_name=profile.short_name, genre=profile.genre,
-            stance=profile.stance, hints=hints, caveat=caveat_line(profile, hints), cataloged=profile.cataloged,
+            stance=profile.stance, hints=hints, caveat=caveat_line(profile, hints), cataloged=profile.cataloged, detected=profile.detected,
         )
 
 

@@ -43,11 +43,12 @@ class SourceNote:
     hints: tuple[str, ...] = ()  # signals found in the quoted text itself (invective, loaded words)
     caveat: str = ""  # one line: the flags with their reasons
     cataloged: bool = True  # False: nobody has vetted the document, and every voice says so
+    detected: str = ""  # no catalog entry: the genre its text reads like (its flags are detected too)
 
     def to_json(self) -> dict:
         return {"title": self.title, "author": self.author, "date": self.date, "file": self.file,
                 "flags": list(self.flags), "note": self.note, "hints": list(self.hints),
-                "caveat": self.caveat, "profile": "catalog" if self.cataloged else "uncatalogued"}
+                "caveat": self.caveat, "profile": "catalog" if self.cataloged else "detected"}
 
 
 @dataclass(frozen=True)

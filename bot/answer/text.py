@@ -40,11 +40,13 @@ def profile_of(note: SourceNote) -> SourceProfile:
     """The attribution helpers work on profiles; a note carries what they need."""
     return SourceProfile(id=note.id, file=note.file, title=note.title, authors=tuple(filter(None, [note.author])),
                          date=note.date, genre=note.genre, stance=note.stance, flags=note.flags,
-                         short=note.short_name, cataloged=note.cataloged)
+                         short=note.short_name, cataloged=note.cataloged, detected=note.detected)
 
 
 def source_block(note: SourceNote, citations: list[Citation]) -> str:
-    flags = ", ".join(note.flags) or ("no flags" if note.cataloged else "not in the catalog")
+    flags = ", ".join(note.flags) or "no flags"
+    if not note.cataloged:
+        flags = "not in the catalog; " + (f"detected: {flags}" if note.flags else f"reads like {note.detected or 'nothing known'}")
     header = f"{note.short_name}, “{note.title}” — {flags}" + (f": {note.stance}" if note.stance else "")
     lines = [oneline(header), "  " + oneline(attribution(profile_of(note)))]
     for c in citations:
