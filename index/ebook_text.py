@@ -34,17 +34,14 @@ def load_epub(raw: bytes, relative: str, error: type[Exception]) -> LoadedDocume
         chapter = ExtractedText()
         html_blocks(markup, chapter)
         title = titles.get(item.get_name(), "")
-        headings = [chapter_text(chapter, b) for b in chapter.blocks if b.level]
+        headings = [b.title for b in chapter.blocks if b.level]
         if title and (not headings or headings[0].lower() != title.lower()):
             out.heading(title, 1)  # the chapter's own headings nest under its title
+        text = "".join(chapter.parts)
         for block in chapter.blocks:
-            text = chapter_text(chapter, block)
-            out.add(text, level=max(block.level, 2 if title and block.level else block.level), left_out=block.left_out)
+            level = max(block.level, 2) if title and block.level else block.level  # under the chapter's title
+            out.add(text[block.start:block.end], level=level, left_out=block.left_out)
     return out.document(relative, "epub")
-
-
-def chapter_text(chapter: ExtractedText, block) -> str:
-    return "".join(chapter.parts)[block.start:block.end]
 
 
 def toc_titles(toc) -> dict[str, str]:

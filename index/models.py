@@ -7,33 +7,10 @@ Every span is a pair of character offsets into the document's text exactly as re
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
+
+from index.authors import surname
 
 FLAG_VOCABULARY = ("polemical", "partisan", "fiction", "ai-generated")
-DATA = Path(__file__).parent / "data"
-NAME_PARTICLES = frozenset("de da di del della van von der den du la le ten ter bin ibn al el".split())
-
-
-@cache
-def organisation_words() -> frozenset[str]:
-    lines = (DATA / "organisation-words.en.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
-
-
-def surname(author: str) -> str:
-    """A person's surname ("Lynn Walsh" -> "Walsh", "@RandomPoster33" -> "RandomPoster33"); empty
-    for an organisation or a description ("an unnamed AI chatbot", "Tea Shop Ltd")."""
-    words = author.replace(",", " ").split()
-    if not words or len(words) > 5:
-        return ""
-    lowered = [w.lower().strip(".") for w in words]
-    if any(w in organisation_words() for w in lowered):
-        return ""
-    if any(w[:1].islower() and w.lower() not in NAME_PARTICLES for w in words):
-        return ""  # "an unnamed AI chatbot", "Panel on Climate Change"
-    last = words[-1].lstrip("@")
-    return last if last[:1].isupper() or last[:1].isdigit() or words[-1].startswith("@") else ""
 
 Span = tuple[int, int]
 

@@ -196,10 +196,7 @@ class Searcher:
         share = max(SHORTLIST_MIN_PER_SOURCE, -(-total // max(1, len(found))))
         shortlisted = {}
         for source, hits in found.items():
-            fused = reciprocal_rank_fusion([
-                [h.unit.id for h in sorted(hits, key=lambda h: -h.similarity)],
-                [h.unit.id for h in sorted(hits, key=lambda h: -h.lexical) if h.lexical > 0],
-            ])
+            fused = fused_scores(hits)
             shortlisted[source] = sorted(hits, key=lambda h: -fused[h.unit.id])[:share]
         return shortlisted
 
@@ -241,10 +238,7 @@ class Searcher:
         """Passages ranked by fusing the dense and BM25 rankings of their units, `per_source` at most each."""
         snap = self.snapshot
         hits = [h for found in self.candidates(question, vector).values() for h in found]
-        fused = reciprocal_rank_fusion([
-            [h.unit.id for h in sorted(hits, key=lambda h: -h.similarity)],
-            [h.unit.id for h in sorted(hits, key=lambda h: -h.lexical) if h.lexical > 0],
-        ])
+        fused = fused_scores(hits)
         passages: dict[str, PassageHit] = {}
         for hit in sorted(hits, key=lambda h: -fused[h.unit.id]):
             passage = snap.passages[snap.passage_index[hit.unit.passage]]
@@ -252,6 +246,14 @@ class Searcher:
             entry.unit_scores[(hit.unit.start, hit.unit.end)] = hit.similarity
         ranked = sorted(passages.values(), key=lambda h: -h.score)
         return cap_per_source(ranked, per_source)
+
+
+def fused_scores(hits: list[UnitHit]) -> dict[str, float]:
+    """Each unit's score from fusing its dense and BM25 rankings among `hits`."""
+    return reciprocal_rank_fusion([
+        [h.unit.id for h in sorted(hits, key=lambda h: -h.similarity)],
+        [h.unit.id for h in sorted(hits, key=lambda h: -h.lexical) if h.lexical > 0],
+    ])
 
 
 def cap_per_source(hits: list[PassageHit], per_source: int) -> list[PassageHit]:

@@ -12,13 +12,12 @@ a clause (; : — ,), else a word.
 from __future__ import annotations
 
 import re
-from functools import cache
-from pathlib import Path
+
+from index.wordlists import index_word_list
 
 Span = tuple[int, int]
 
 QUOTE_MAX_CHARS = 800  # the longest quote: long enough for the long sentences of older books
-DATA = Path(__file__).parent / "data"
 
 # Terminal punctuation, then closers: quotes, brackets, emphasis marks and footnote markers.
 END_RE = re.compile(r"(?:\.\s?\.\s?\.|[.!?…‽]+)(?:[\"'”’»)\]_*]|\*?\[\d{1,3}\]|\(\d{1,3}\))*(?=\s|$)")
@@ -28,11 +27,9 @@ ROMAN_RE = re.compile(r"^[ivxlcdm]+$", re.I)
 SPACE_LIKE = "\ufeff\u200b\u200c\u200d\u2060"  # a byte-order mark or zero-width space is never quoted
 
 
-@cache
 def abbreviations(language: str = "en") -> frozenset[str]:
     """Lower-case abbreviations without their final stop, from `data/abbreviations.<language>.txt`."""
-    lines = (DATA / f"abbreviations.{language}.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+    return index_word_list("abbreviations", language)
 
 
 def trim(text: str, start: int, end: int) -> Span:

@@ -7,7 +7,8 @@ import pytest
 
 from bot.answer.caveats import attribution, caveat_line, text_hints
 from bot.answer.followup import named_sources
-from index.models import SourceProfile, surname
+from index.authors import surname
+from index.models import SourceProfile
 
 
 @pytest.mark.parametrize(("text", "label"), [

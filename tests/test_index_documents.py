@@ -111,12 +111,12 @@ def test_a_hard_wrapped_etext_is_quoted_in_whole_sentences_under_its_chapters(tm
 
 
 @pytest.mark.parametrize("boilerplate", ["Project Gutenberg", "Produced by", "PRINTED FOR THE AUTHOR", "CONTENTS",
-                                         "THE STORM\n", "Footnote 1", "General Terms of Use", "almost no"])
+                                         "THE STORM", "Footnote 1", "General Terms of Use", "almost no"])
 def test_licence_title_page_contents_and_footnotes_are_not_indexed(tmp_path: Path, boilerplate: str) -> None:
     document = etext(tmp_path)
-    assert boilerplate.strip() in document.text  # the file is unaltered ...
-    for section, text in quotes(document):  # ... but none of it is quoted
-        assert boilerplate.strip() not in text.replace("\n", " ") or boilerplate == "THE STORM\n"
+    assert boilerplate in document.text  # the file is unaltered ...
+    for _, text in quotes(document):  # ... but none of it is quoted
+        assert boilerplate not in " ".join(text.split())
     left_out = {b.left_out for b in document_blocks(document) if b.left_out}
     assert {"e-text licence", "produced by", "title page", "table of contents", "footnote"} <= left_out
 

@@ -53,11 +53,12 @@ def test_an_uncatalogued_document_gets_a_detected_profile_in_the_answer(tmp_path
     }, '[[source]]\nid = "keepers"\nfile = "keepers.txt"\ntitle = "The Keepers"\nauthors = ["Ann Reed"]\n')
     settings = make_settings(tmp_path, sources)
     build_index(settings, embedder=embedder)
-    answer = Answerer(settings, Searcher(settings, embedder)).ask("How do lighthouses work, with LED lamps?")
+    searcher = Searcher(settings, embedder)
+    answer = Answerer(settings, searcher).ask("How do lighthouses work, with LED lamps?")
     data = answer.to_json()["sources"]
     assert data["lighthouse-chat"]["profile"] == "detected"
     assert set(data["lighthouse-chat"]["flags"]) <= set(FLAG_VOCABULARY)
     assert "reads like" in data["lighthouse-chat"]["caveat"] and "(detected)" in data["lighthouse-chat"]["caveat"]
     assert "not in the catalog" in answer.text
-    if "keepers" in data:
-        assert data["keepers"]["profile"] == "catalog"
+    keepers = searcher.snapshot.profiles["keepers"]
+    assert keepers.cataloged and keepers.detected == "" and keepers.flags == ()  # the catalog's word stands

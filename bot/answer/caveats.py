@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from index.models import SourceProfile
+from index.wordlists import word_list
 
 DATA = Path(__file__).parent / "data"
 FLAG_REASONS = {
@@ -29,8 +30,7 @@ SARCASM_QUOTES = re.compile(r"\bso-called\s+[“\"'‘]?\w[\w\s-]{0,30}?[”\"'�
 @cache
 def phrases(name: str, language: str = "en") -> re.Pattern[str]:
     """A pattern of the phrases in `data/<name>.<language>.txt` (a trailing * matches any ending)."""
-    lines = (DATA / f"{name}.{language}.txt").read_text(encoding="utf-8").splitlines()
-    entries = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    entries = word_list(DATA / f"{name}.{language}.txt")
     alternatives = [re.escape(e[:-1]) + r"\w*" if e.endswith("*") else re.escape(e) for e in entries]
     return re.compile(r"(?<!\w)(?:" + "|".join(sorted(alternatives, key=len, reverse=True)) + r")(?!\w)", re.I)
 

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 
 from bot.answer.terms import CAPITALISE, is_content_word, words
-from index.models import SourceProfile, surname
+from index.authors import surname
+from index.models import SourceProfile
 
 # "and why?", "what about Walsh?": leans on what came before. A question that only starts like a
 # question ("Is Paris the capital of France?") does not; one that points back ("Was he murdered?",
