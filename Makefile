@@ -45,13 +45,12 @@ eval: $(STAMP)  ## score the dev questions with shared/eval/score.py, then hold 
 	$(PYTHON) $(SHARED)/eval/score.py --seeds $(SHARED)/seeds --gold $(SHARED)/eval/dev.jsonl --project . -- $(BIN)/marginalia ask --json -
 	MARGINALIA_SHARED=$(SHARED) $(BIN)/python -m pytest -q tests/eval_dev_questions.py
 
-train: $(STAMP)  ## the judge, conflict and genre models, leave one topic out, and their validation
+train: $(STAMP)  ## the judge, conflict and genre models from the training lists, validated leave one topic out
 	@test -d $(SHARED)/training/reading-lists || { echo "make train: $(SHARED)/training/reading-lists is not here" \
 		"(the training reading lists beside the project; SHARED=... names another folder)." >&2; exit 2; }
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,train]"
-	$(BIN)/python -m training.train_judge --loto --lists $(SHARED)/training/reading-lists
-	$(BIN)/python -m training.train_conflict --loto --lists $(SHARED)/training/reading-lists
-	$(BIN)/python -m training.validate
+	$(BIN)/python -m training.judge_rows --lists $(SHARED)/training/reading-lists
+	$(BIN)/python -m training.train_judge --write models/judge.json
+	$(BIN)/python -m training.train_conflict --lists $(SHARED)/training/reading-lists --write models/conflict.json
 	$(BIN)/python -m training.train_genre --lists $(SHARED)/training/reading-lists --write models/genre.json
 
 clean:  ## remove the index and database (the sources are untouched)

@@ -9,6 +9,7 @@ from benchmarks.context import Context, say
 from benchmarks.report import Row, summarise
 from benchmarks.workspace import MARGINALIA, BenchmarkError, ProcessRun, Workspace, run_measured
 from bot.answer.compose import Answerer
+from bot.answer.evidence import gather, prepare
 from index.embedding import Embedder
 from index.search import Searcher
 
@@ -16,11 +17,15 @@ COLD_QUESTION = "Who killed Trotsky?"
 MEMORY_TARGET_MB = 1200.0
 
 
-def warm_latencies(workspace: Workspace, embedder: Embedder, questions: list[str], passes: int
-                   ) -> tuple[list[float], int]:
-    """Milliseconds per question with the model and index loaded, and how many were answered."""
+def warm_answerer(workspace: Workspace, embedder: Embedder) -> Answerer:
+    """An answerer with the model and the index loaded."""
     answerer = Answerer(workspace.settings, Searcher(workspace.settings, embedder))
     answerer.warm_up()
+    return answerer
+
+
+def warm_latencies(answerer: Answerer, questions: list[str], passes: int) -> tuple[list[float], int]:
+    """Milliseconds per question, and how many were answered."""
     latencies, answered = [], 0
     for _ in range(passes):
         for question in questions:
@@ -29,6 +34,22 @@ def warm_latencies(workspace: Workspace, embedder: Embedder, questions: list[str
             latencies.append((time.perf_counter() - started) * 1000)
             answered += answer.answered
     return latencies, answered
+
+
+def judge_costs(answerer: Answerer, questions: list[str]) -> tuple[list[float], int]:
+    """Microseconds the judge takes per candidate (features and both models), and the candidates."""
+    snap = answerer.searcher.snapshot
+    costs, candidates = [], 0
+    for question in questions:
+        prepared = prepare(answerer.searcher, answerer.lexicon(snap), question)
+        evidence = gather(answerer.searcher, prepared)
+        count = sum(len(items) for items in evidence.values())
+        started = time.perf_counter()
+        answerer.judge.weigh(prepared, evidence)
+        if count:
+            costs.append((time.perf_counter() - started) * 1e6 / count)
+            candidates += count
+    return costs, candidates
 
 
 def embedding_latencies(embedder: Embedder, questions: list[str]) -> list[float]:
@@ -45,12 +66,16 @@ def warm(ctx: Context) -> list[Row]:
     ctx.ensure_index()
     passes = ctx.runs(3)
     say(f"warm ask: {len(ctx.questions)} dev questions × {passes} passes")
-    latencies, answered = warm_latencies(ctx.workspace, ctx.embedder, ctx.questions, passes)
+    answerer = warm_answerer(ctx.workspace, ctx.embedder)
+    latencies, answered = warm_latencies(answerer, ctx.questions, passes)
+    costs, candidates = judge_costs(answerer, ctx.questions)
     return [
         summarise("warm ask, 5 documents (p50, p95)", "ms", latencies, target="p50 ≤ 50, p95 ≤ 150 ms",
                   check=lambda median, high: median <= 50 and (high or 0) <= 150,
                   note=f"{len(ctx.questions)} dev questions × {passes}; {answered}/{len(latencies)} answered"),
         summarise("question embedding alone (the floor)", "ms", embedding_latencies(ctx.embedder, ctx.questions)),
+        summarise("judge, per candidate (features and both models)", "µs", costs,
+                  note=f"{candidates} candidates over {len(ctx.questions)} questions"),
     ]
 
 

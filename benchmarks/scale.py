@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.asking import checked, memory_row, warm_latencies
+from benchmarks.asking import checked, memory_row, warm_answerer, warm_latencies
 from benchmarks.building import BuildSample, timed_build
 from benchmarks.context import Context, say
 from benchmarks.report import Row, note_row, summarise
@@ -169,7 +169,8 @@ def build_row(name: str, sample: BuildSample, how: str) -> Row:
 
 def ask_rows(ctx: Context, workspace: Workspace, kind: str, server: ChromaServer | None = None) -> list[Row]:
     say(f"scale: warm ask and memory, {kind} Chroma")
-    latencies, answered = warm_latencies(workspace, ctx.embedder, ctx.questions, passes=ctx.runs(1))
+    latencies, answered = warm_latencies(warm_answerer(workspace, ctx.embedder), ctx.questions,
+                                         passes=ctx.runs(1))
     return [
         summarise(f"scale warm ask, {kind} Chroma (p50, p95)", "ms", latencies, target="p95 ≤ 300 ms",
                   check=lambda _, high: (high or 0) <= 300, note=f"{answered}/{len(latencies)} answered"),

@@ -43,6 +43,8 @@ class BuildReport:
     unchanged: list[str] = field(default_factory=list)
     recatalogued: list[str] = field(default_factory=list)  # unchanged text, edited catalog entry
     failed: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    # Added or changed documents with no catalog entry: (file, detected genre, detected flags).
+    drafted: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
     documents: int = 0
     passages: int = 0
     embedded: int = 0  # units embedded in this build (0 when nothing changed)
@@ -53,6 +55,8 @@ class BuildReport:
     def summary(self) -> str:
         """The report for a person; file names with control characters are shown escaped."""
         failed = "".join(f"\n  failed: {escaped(file)}: {reason}" for file, reason in self.failed)
+        failed += "".join(f"\n  not in the catalog: {escaped(file)} {draft_line(genre, flags)}"
+                          for file, genre, flags in self.drafted)
         state = "new generation " + self.generation if self.switched else "nothing changed; index kept"
         return (f"Indexed {count(self.documents, 'document')}, {count(self.passages, 'passage')} in "
                 f"{self.seconds:.1f} s ({state}): {len(self.added)} added, {len(self.changed)} changed, "
@@ -61,6 +65,13 @@ class BuildReport:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+def draft_line(genre: str, flags: tuple[str, ...]) -> str:
+    """What a drafted profile says of a document, and how to turn it into a catalog entry."""
+    reads = f"reads like {genre or 'nothing the classifier knows'}"
+    return (f"{reads} (detected{'; flags: ' + ', '.join(flags) if flags else ''}); "
+            "`marginalia profile FILE` prints a catalog entry to check and paste")
 
 
 def count(n: int, noun: str) -> str:
@@ -250,6 +261,8 @@ class Builder:
             elif entry.units and (entry.detected is None or entry.text is not None):
                 units = sample(entry.units)
                 entry.detected = draft(np.vstack([vectors[u.id] for u in units]), [(u.start, u.end) for u in units])
+                if entry.detected and entry.profile.file in self.report.added + self.report.changed:
+                    self.report.drafted.append((entry.profile.file, entry.detected.genre, entry.detected.flags))
 
     def write_texts(self, entries: dict[str, DocumentEntry], generation: str, previous: str | None) -> None:
         """The text every span refers to, kept with the generation (HTML and PDF are extracted)."""

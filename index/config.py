@@ -46,6 +46,11 @@ class Settings(BaseSettings):
         None, description="SQLite database file. Empty: marginalia.sqlite3 in DATA_DIR."
     )
 
+    judge_model: Path | None = Field(
+        None, description="The judge that decides what is quoted and whether the list covers a question "
+                          "(a JSON file written by `make train`). Empty: the shipped models/judge.json.",
+    )
+
     # --- indexing ----------------------------------------------------------
     embedding_model: str = Field(
         "",

@@ -18,8 +18,8 @@ from index.embedding import Embedder
 from index.errors import MarginaliaError
 from index.search import Searcher
 
-# Sedova is in the sources; her death is not (the README's third example).
-UNANSWERABLE = json.dumps({"id": "u1", "question": "What year did Natalia Sedova die?", "kind": "unanswerable",
+# Nothing in the reading list is about baking.
+UNANSWERABLE = json.dumps({"id": "u1", "question": "How long does a sponge cake bake?", "kind": "unanswerable",
                            "gold_sources": [], "gold_quotes": {}, "expect_disagreement": False, "expect_flags": {}})
 
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from bot.answer.caveats import attribution, caveat_line, text_hints
 from bot.answer.compose import Answerer, allocate
-from bot.answer.disagreement import detect, holds
+from bot.answer.disagreement import SIGNALS, ConflictModel, detect, holds
 from bot.answer.evidence import Evidence, Question, gather, pick, prepare, split_parts
 from bot.answer.followup import chain, is_follow_up, resolve
 from bot.answer.models import Citation
-from bot.answer.relevance import judge
+from bot.answer.judge import Judge, Weighed
+from bot.answer.relevance import verdict
 from bot.answer.terms import Vocabulary
 from bot.answer.text import excerpt
 from conftest import make_settings, write_sources
@@ -31,50 +33,62 @@ def cite(n: int, source: str, quote: str) -> Citation:
     return Citation(n=n, source=source, quote=quote, start=0, end=len(quote), section="", passage_id=f"{source}:0")
 
 
-def test_sources_giving_different_figures_disagree() -> None:
+def only(signal: str) -> ConflictModel:
+    """A conflict model written for the test: the sources disagree exactly when `signal` is on."""
+    return ConflictModel(np.array([10.0 * (name == signal) for name in SIGNALS]), -5.0, 0.5)
+
+
+def test_sources_giving_different_figures_are_read_as_such() -> None:
     citations = [cite(1, "chronicle", "At least eight million were arrested in the purges."),
                  cite(2, "annals", "Some two million were arrested in the purges.")]
-    differences = detect("How many were arrested?", citations, PROFILES, {"chronicle": 1.0, "annals": 0.9})
+    differences = detect("How many were arrested?", citations, PROFILES, model=only("figures"))
     assert differences and "million" in differences[0].point
     assert {s for side in differences[0].sides for s in side.sources} == {"chronicle", "annals"}
+    same = [cite(1, "chronicle", "Two million were arrested."), cite(2, "annals", "Some two million were arrested.")]
+    assert not detect("How many were arrested?", same, PROFILES, model=only("figures"))
 
 
-def test_sources_giving_different_years_for_a_when_question_disagree() -> None:
+def test_sources_giving_different_years_for_a_when_question_are_read_as_such() -> None:
     citations = [cite(1, "chronicle", "The treaty was signed in 1921 at the palace."),
                  cite(2, "annals", "The treaty was signed in 1923 at the palace.")]
-    strength = {"chronicle": 1.0, "annals": 1.0}
-    assert detect("When was the treaty signed?", citations, PROFILES, strength, on_point={1, 2})
+    assert detect("When was the treaty signed?", citations, PROFILES, on_point={1, 2}, model=only("years"))
     agreeing = [cite(1, "chronicle", "The treaty was signed in 1921."), cite(2, "annals", "In 1921 it was signed.")]
-    assert not detect("When was the treaty signed?", agreeing, PROFILES, strength, on_point={1, 2})
+    assert not detect("When was the treaty signed?", agreeing, PROFILES, on_point={1, 2}, model=only("years"))
 
 
 def test_fiction_is_a_side_only_where_the_catalog_says_so() -> None:
     novel = SourceProfile(id="novel", file="c.txt", title="What If", flags=("fiction",))
     citations = [cite(1, "chronicle", "The king died in his bed in 1925."),
                  cite(2, "novel", "The king was assassinated in 1925 by his guards.")]
-    strength = {"chronicle": 1.0, "novel": 1.0}
-    assert not detect("Did the king die in his bed?", citations, {**PROFILES, "novel": novel}, strength)
+    assert not detect("Did the king die in his bed?", citations, {**PROFILES, "novel": novel}, model=only("opposed"))
     sided = SourceProfile(id="novel", file="c.txt", title="What If", flags=("fiction",), side="red")
-    differences = detect("Was the king actually assassinated?", citations, {**PROFILES, "novel": sided}, strength)
+    differences = detect("Was the king assassinated?", citations, {**PROFILES, "novel": sided}, model=only("opposed"))
     assert differences and "fiction" not in differences[0].point
 
 
-def test_opposed_sides_on_who_is_to_blame_disagree() -> None:
+def test_a_question_on_who_is_to_blame_is_read_as_such() -> None:
     citations = [cite(1, "chronicle", "The minister was shot by an agent of the secret police."),
                  cite(2, "annals", "The minister was shot by a disgruntled follower of his own.")]
-    strength = {"chronicle": 1.0, "annals": 0.9}
-    differences = detect("Who killed the minister?", citations, PROFILES, strength)
+    blame = only("blame")
+    differences = detect("Who killed the minister?", citations, PROFILES, model=blame)
     assert differences and differences[0].point.startswith("who is to blame")
-    assert detect("Who was to blame for the minister's death?", citations, PROFILES, strength)
-    accused = detect("Did the minister spy for the enemy?", citations, PROFILES, strength)
-    assert accused and accused[0].point.startswith("whether the accusation holds")
-    assert not detect("Where was the minister shot?", citations, PROFILES, strength)
-    for neutral in ("What does The Great Conspiracy say about the minister?", "What is The Revolution Betrayed about?",
+    assert detect("Who was to blame for the minister's death?", citations, PROFILES, model=blame)
+    for neutral in ("Where was the minister shot?", "Did the minister spy for the enemy?",
+                    "What does The Great Conspiracy say about the minister?", "What is The Revolution Betrayed about?",
                     "Who went to the capital in order to meet the minister?",
-                    "What responsibilities did the minister have?"):  # titles and everyday words
-        assert not detect(neutral, citations, PROFILES, strength), neutral
-    worded = detect("Who killed the minister?", citations, PROFILES, strength, asked="Who kiled the minister?")
+                    "What responsibilities did the minister have?"):  # no blame asked; titles and everyday words
+        assert not detect(neutral, citations, PROFILES, model=blame), neutral
+    worded = detect("Who killed the minister?", citations, PROFILES, model=blame)
     assert "minister" not in worded[0].point  # the point names the conflict; it does not restate the question
+
+
+def test_the_shipped_conflict_model_weighs_the_signals_together() -> None:
+    citations = [cite(1, "chronicle", "The minister was shot by an agent of the secret police."),
+                 cite(2, "annals", "The minister was shot by a disgruntled follower of his own.")]
+    assert detect("Who killed the minister?", citations, PROFILES)  # opposed sides, on who is to blame
+    agreeing = [cite(1, "chronicle", "The river floods every spring."),
+                cite(2, "annals", "Every spring the river floods the valley.")]
+    assert detect("Does the river flood?", agreeing, PROFILES) == []  # opposed sides alone are not enough
 
 
 def test_a_side_s_key_quote_is_shortened_at_a_word_with_an_ellipsis() -> None:
@@ -85,15 +99,10 @@ def test_a_side_s_key_quote_is_shortened_at_a_word_with_an_ellipsis() -> None:
     assert excerpt("aaa bbb ccc", 7) == "aaa bbb …"  # the word ending at the limit is whole
 
 
-def test_opposed_sides_that_agree_on_a_plain_fact_are_not_flagged() -> None:
-    citations = [cite(1, "chronicle", "The river floods every spring."),
-                 cite(2, "annals", "Every spring the river floods the valley.")]
-    assert detect("Does the river flood?", citations, PROFILES, {"chronicle": 1.0, "annals": 1.0}) == []
-
-
 def test_a_single_source_cannot_disagree_with_itself() -> None:
     citations = [cite(1, "chronicle", "Eight million were arrested."), cite(2, "chronicle", "Two million died.")]
-    assert detect("Was it really so many?", citations, PROFILES, {"chronicle": 1.0}) == []
+    for signal in SIGNALS:
+        assert detect("Was it really so many?", citations, PROFILES, model=only(signal)) == []
 
 
 def test_reported_speech_is_not_the_source_own_view() -> None:
@@ -274,26 +283,42 @@ def test_a_quote_naming_none_of_the_question_s_names_ranks_below_one_that_does(t
     assert items[0] is by_name["Krivitsky"]
 
 
-def evidence(source: str, start: int, score: float, passage: str = "p") -> Evidence:
+def evidence(source: str, start: int, p: float, passage: str = "p") -> Evidence:
     passage_ = Passage(id=f"{source}:{passage}", source=source, section="", start=0, end=10_000, sentences=())
-    return Evidence(source=source, passage=passage_, start=start, end=start + 50, similarity=score, coverage=0.0,
-                    lexical=0.0)
+    return Evidence(source=source, passage=passage_, start=start, end=start + 50, similarity=p, coverage=0.0,
+                    lexical=0.0, p=p)
 
 
-def test_a_source_that_only_shares_words_with_the_question_does_not_answer_it() -> None:
-    question = Question("What year did Natalia Sedova die?", vector=None, weights={"year": 1.0, "sedova": 3.0})
+def test_the_verdict_cites_the_best_source_and_those_the_judge_rates_above_the_threshold() -> None:
+    question = Question("What year did the abbess die?", vector=None, weights={"year": 1.0, "abbess": 3.0})
+    found = {"a": [evidence("a", 0, 0.7)], "b": [evidence("b", 0, 0.3)], "c": [evidence("c", 0, 0.05)]}
+    assert not verdict(question, Weighed(found, covered=0.4), cover=0.5, cite=0.2).answered
+    cited = verdict(question, Weighed(found, covered=0.6), cover=0.5, cite=0.2)
+    assert cited.answered and cited.sources == ["a", "b"]
+    named = replace(question, unmentioned=("Hildegard",))
+    refused = verdict(named, Weighed(found, covered=0.9), cover=0.5, cite=0.2)
+    assert not refused.answered and "Hildegard" in refused.reason
 
-    def quote(source: str, similarity: float, literal: float) -> Evidence:
-        return replace(evidence(source, 0, similarity), literal=literal, coverage=literal)
 
-    # Her name and a year, in a sentence about something else: the words match, the meaning does not.
-    words_only = {"a": [quote("a", 0.36, 0.76)], "b": [quote("b", 0.35, 0.5)]}
-    assert not judge(question, words_only).answered
-    on_point = {"a": [quote("a", 0.36, 0.76), quote("a", 0.62, 0.6)], "b": [quote("b", 0.35, 0.9)]}
-    verdict = judge(question, on_point)
-    assert verdict.answered and verdict.sources == ["a"]
-    # The model knows no rare names, so a quote holding every word of the question still counts.
-    assert judge(question, {"a": [quote("a", 0.3, 1.0)]}).answered
+def test_the_shipped_judge_prefers_a_quote_near_the_question_that_holds_its_words() -> None:
+    judge = Judge.load()
+    question = Question("What year did the abbess die?", vector=None, weights={"year": 1.0, "abbess": 3.0})
+    near = replace(evidence("a", 0, 0.0), similarity=0.72, coverage=1.0, literal=1.0, lexical=9.0,
+                   type_found=True, quote_text="The abbess died in the year 1179, at Rupertsberg.")
+    shares_a_word = replace(evidence("a", 100, 0.0), similarity=0.31, coverage=0.25, literal=0.25, lexical=2.0,
+                            quote_text="The year was a hard one for the farmers of the valley.")
+    weighed = judge.weigh(question, {"a": [shares_a_word, near]})
+    best, worst = weighed.evidence["a"]
+    assert best.start == 0 and best.p > worst.p
+    assert 0.0 <= worst.p < best.p <= 1.0 and 0.0 <= weighed.covered <= 1.0
+    assert judge.weigh(question, {}).covered == 0.0
+
+
+def test_a_judge_model_that_cannot_be_used_says_what_to_do(tmp_path) -> None:
+    (tmp_path / "judge.json").write_text('{"quotes": {"features": ["similarity"]}}', encoding="utf-8")
+    for path in (tmp_path / "judge.json", tmp_path / "missing.json"):
+        with pytest.raises(ValueError, match="JUDGE_MODEL"):
+            Judge.load(path)
 
 
 def test_a_compound_question_splits_into_the_questions_it_asks() -> None:
@@ -310,18 +335,18 @@ def test_a_compound_question_splits_into_the_questions_it_asks() -> None:
 def test_quotes_never_overlap_and_stay_within_eight() -> None:
     items = {s: [evidence(s, 100 * i, 1.0 - i / 10) for i in range(6)] for s in ("a", "b", "c")}
     items["a"].append(evidence("a", 20, 0.99))  # overlaps the best quote of "a"
-    chosen = allocate(items, 8)
+    chosen = allocate(items, 8, 0.1)
     assert len(chosen) == 8
     assert {e.source for e in chosen} == {"a", "b", "c"}
-    picked = pick(items["a"], 6)
+    picked = pick(items["a"], 6, 0.1)
     assert all(not x.overlaps(y) for i, x in enumerate(picked) for y in picked[i + 1:])
 
 
-def test_a_quote_that_neither_comes_near_the_question_nor_holds_its_words_is_not_quoted() -> None:
+def test_a_further_quote_the_judge_rates_below_the_floor_is_not_quoted() -> None:
     items = [evidence("a", 0, 0.9), evidence("a", 100, 0.5), evidence("a", 200, 0.1)]  # "(Writings, 1932, p.18)"
-    assert [e.start for e in pick(items, 3)] == [0, 100]
+    assert [e.start for e in pick(items, 3, 0.3)] == [0, 100]
     weak = [evidence("a", 0, 0.2), evidence("a", 100, 0.1)]
-    assert [e.start for e in pick(weak, 3)] == [0]  # a source that addresses the question keeps its best
+    assert [e.start for e in pick(weak, 3, 0.3)] == [0]  # a cited source keeps its best
 
 
 @pytest.fixture(scope="module")

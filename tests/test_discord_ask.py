@@ -135,10 +135,10 @@ async def test_a_chain_of_follow_ups_keeps_its_subject_and_a_new_question_starts
     assert is_answer(where)
     chained = "Read with your question before it: “Who killed Trotsky? and why? and where did it happen?”"
     assert chained in where.text
-    typed = await dm("Who was Sylvia Ageloff?")
-    command = await standin.send_dm_message("/ask Who was Sylvia Ageloff?")  # a slash command typed as text
+    typed = await dm("Who was Ramon Mercader?")
+    command = await standin.send_dm_message("/ask Who was Ramon Mercader?")  # a slash command typed as text
     as_typed = await standin.wait_for_message(lambda m: m.id != typed.id and m.embeds
-                                              and m.embeds[0].get("title") == "Who was Sylvia Ageloff?",
+                                              and m.embeds[0].get("title") == "Who was Ramon Mercader?",
                                               channel_id=command.channel_id, kind="channel_message", timeout=15)
     assert is_answer(as_typed)
     unrelated = await dm("Is Paris the capital of France?")  # a question of its own

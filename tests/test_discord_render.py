@@ -154,8 +154,10 @@ async def test_reading_list_and_source_cards_fit(answerer: Answerer) -> None:
 
 def test_a_reindex_report_with_many_files_fits() -> None:
     report = BuildReport(generation="g1", added=[f"doc-{i:04}.txt" for i in range(400)], failed=[("bad.pdf", "no text")],
-                         documents=400, passages=9000, seconds=61.5, switched=True)
+                         documents=400, passages=9000, seconds=61.5, switched=True,
+                         drafted=[(f"doc-{i:04}.txt", "narrative fiction", ("fiction",)) for i in range(40)])
     pages = report_pages(report)
     check_limits(pages)
     text = " ".join(str(e.to_dict()) for p in pages for e in p.embeds)
     assert "400 added" in text and "doc-0399.txt" in text and "bad.pdf: no text" in text
+    assert "Not in the catalog (drafted)" in text and "reads like narrative fiction (detected; flags: fiction)" in text

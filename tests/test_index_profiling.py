@@ -52,7 +52,10 @@ def test_an_uncatalogued_document_gets_a_detected_profile_in_the_answer(tmp_path
         "keepers.txt": "The Skerry light was first lit in 1810. Its keepers served six weeks on the rock.\n",
     }, '[[source]]\nid = "keepers"\nfile = "keepers.txt"\ntitle = "The Keepers"\nauthors = ["Ann Reed"]\n')
     settings = make_settings(tmp_path, sources)
-    build_index(settings, embedder=embedder)
+    report = build_index(settings, embedder=embedder)
+    assert [file for file, _, _ in report.drafted] == ["lighthouse-chat.txt"]  # the catalogued one has no draft
+    assert "not in the catalog: lighthouse-chat.txt reads like" in report.summary()
+    assert "marginalia profile" in report.summary()
     searcher = Searcher(settings, embedder)
     answer = Answerer(settings, searcher).ask("How do lighthouses work, with LED lamps?")
     data = answer.to_json()["sources"]

@@ -7,7 +7,9 @@ For every labelled question of every list, the real Answerer answers from an ind
 the answer is scored with the labels: evidence recall (a quote within 200 characters of an answer
 sentence the readers found, per source, as score.py counts), refusal, false refusal, the share of
 quotes the readers graded on point (1 or 2; quotes on units nobody graded are counted apart), and
-disagreement precision, recall and F1.
+disagreement precision, recall and F1. With `--loto`, each list is answered by the judge trained
+and thresholded without it and the conflict model trained without it, so the figures are on
+topics the models never saw.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from bot.answer.compose import Answerer
+from bot.answer.disagreement import ConflictModel
 from index.build import build_index
 from index.config import Settings
 from training.examples import read_jsonl
@@ -89,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lists", type=Path, default=DEFAULT_LISTS)
     parser.add_argument("--data", type=Path, default=None, help="folder for the lists' indexes (kept for reuse)")
     parser.add_argument("--only", default="", help="one list")
+    parser.add_argument("--loto", type=Path, default=None,
+                        help="folder of judge-without-LIST.json and conflict-without-LIST.json (training.train_judge, "
+                             "train_conflict): each list is answered by models trained without it")
     args = parser.parse_args(argv)
     questions = read_jsonl(DATA / "questions.jsonl")
     pairs = read_jsonl(DATA / "pairs.jsonl")
@@ -99,9 +105,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.only and name != args.only:
             continue
         settings = Settings(_env_file=None, sources_dir=(args.lists / name).resolve(), data_dir=(root / name).resolve(),
-                            project_dir=(args.lists / name).resolve(), chroma_host="", discord_token="")
+                            project_dir=(args.lists / name).resolve(), chroma_host="", discord_token="",
+                            judge_model=(args.loto / f"judge-without-{name}.json") if args.loto else None)
         build_index(settings)
         answerer = Answerer(settings)
+        if args.loto:
+            answerer.conflicts = ConflictModel.load(args.loto / f"conflict-without-{name}.json")
         t = score_list(answerer, [q for q in questions if q["list"] == name], [p for p in pairs if p["list"] == name])
         print(render(name, t), flush=True)
         for k, v in t.items():

@@ -9,12 +9,19 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from bot.answer.judge import judge_text
 from index.chunking import chunk_document
 from index.loaders import load_document
 
 DATA = Path(__file__).parent / "data"
 SOFT_LABELS = {2: 1.0, 1: 0.15, 0: 0.0}  # on-point context is mostly not an answer, but not noise either
+
+
+def judge_text(candidate: str, before: str = "", after: str = "") -> str:
+    """What the cross-encoder reads of a candidate: the quote first, so truncation drops context,
+    never the quote, then its neighbours."""
+    quote = " ".join(candidate.split())
+    context = " … ".join(" ".join(part.split())[:240] for part in (before, after) if part.strip())
+    return f"{quote} || {context}" if context else quote
 
 
 @dataclass(frozen=True)

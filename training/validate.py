@@ -1,73 +1,84 @@
-"""Validate the judge leave-one-topic-out, and choose its thresholds on the validation topics.
+"""The answer policy simulated on the judge's out-of-fold predictions, and its thresholds chosen on
+held-out topics (used by `training.train_judge`).
 
-    python -m training.validate [--write models/judge/calibration.json]
-
-Reads the out-of-fold logits of `train_judge --loto` (each list predicted by a model that never
-saw it) and simulates the answer policy of `bot/answer/compose.py` on them: a source is cited
-when its best quote reaches `cite`, further quotes when they reach `quote`, at most 8 quotes, the
-question declined when no source is cited. Thresholds are chosen on four topics and scored on the
-fifth, each in turn (nested), so every figure is on a topic the choice never saw; the shipped
-thresholds are then chosen on all five. Figures per held-out topic: evidence recall (a quote within
-200 characters of an answer the writers found, as score.py counts), refusal, false refusal, the
-share of quotes graded on point, and disagreement F1 from the conflict model's out-of-fold logits.
+A question is answered when the coverage model gives it at least `cover` (never when it names
+something no source mentions); its best source is cited, and every other source whose best
+candidate reaches `cite`; each cited source gives its best quote and its further non-overlapping
+quotes reaching `quote`, at most max(3, 8 / sources) each and 8 in all, as `bot/answer/compose.py`
+does. Figures: evidence recall (a quote within 200 characters of an answer the readers found, per
+source, as score.py counts), refusal, false refusal, the share of quotes graded on point (1 or 2;
+ungraded candidates count as not on point), and quotes per question.
 """
 
 from __future__ import annotations
 
-import argparse
-import itertools
-import json
-import sys
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 
-from training.examples import read_jsonl
-
-DATA = Path(__file__).parent / "data"
-RUNS = Path(__file__).parent / "runs"
 NEAR = 200
 MAX_QUOTES = 8
-CITE_GRID = np.round(np.arange(0.05, 0.95, 0.025), 3)
-QUOTE_GRID = np.round(np.arange(0.05, 0.95, 0.05), 3)
-CONFLICT_GRID = np.round(np.arange(0.1, 0.95, 0.05), 3)
+QUOTES_PER_SOURCE = 3
+BARS = {"evidence_recall": 0.80, "refusal": 0.85, "false_refusal": 0.05, "on_point": 0.80}
+COVER_GRID = np.round(np.arange(0.2, 0.86, 0.05), 3)
+CITE_GRID = np.round(np.arange(0.05, 0.65, 0.025), 3)
+QUOTE_GRID = np.round(np.arange(0.05, 0.65, 0.05), 3)
 
 
-def platt(logits: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
-    """Slope and intercept mapping a logit to the probability of grade 2 (logistic regression)."""
-    from sklearn.linear_model import LogisticRegression
-
-    model = LogisticRegression(C=1e6, max_iter=1000).fit(logits.reshape(-1, 1), labels)
-    return float(model.coef_[0][0]), float(model.intercept_[0])
+def overlapping(a: dict, b: dict) -> bool:
+    return a["source"] == b["source"] and a["start"] < b["end"] and b["start"] < a["end"]
 
 
-def answer(rows: list[dict], cite: float, quote: float) -> list[dict]:
-    """The quotes an answer gives: sources whose best reaches `cite`, best first, then their
-    further quotes reaching `quote`, at most MAX_QUOTES in all."""
+def answer(rows: list[dict], covered: float, thresholds: tuple[float, float, float]) -> list[dict]:
+    """The quotes an answer gives from these candidates (empty: declined)."""
+    cover, cite, quote = thresholds
+    if not rows or rows[0]["unmentioned"] or covered < cover:
+        return []
     by_source: dict[str, list[dict]] = defaultdict(list)
     for row in sorted(rows, key=lambda r: -r["p"]):
         by_source[row["source"]].append(row)
-    cited = [s for s, items in sorted(by_source.items(), key=lambda kv: -kv[1][0]["p"]) if items[0]["p"] >= cite]
-    chosen = [by_source[s][0] for s in cited][:MAX_QUOTES]
-    extra = sorted((r for s in cited for r in by_source[s][1:] if r["p"] >= quote), key=lambda r: -r["p"])
-    for row in extra:
-        if len(chosen) >= MAX_QUOTES:
-            break
-        if not any(r["source"] == row["source"] and r["start"] < row["end"] and row["start"] < r["end"] for r in chosen):
-            chosen.append(row)
-    return chosen
+    ranked = sorted(by_source, key=lambda s: -by_source[s][0]["p"])
+    cited = ranked[:1] + [s for s in ranked[1:] if by_source[s][0]["p"] >= cite]
+    per_source = max(QUOTES_PER_SOURCE, MAX_QUOTES // max(1, len(cited)))
+    picks = {}
+    for source in cited:
+        chosen: list[dict] = []
+        for row in by_source[source]:
+            if len(chosen) == per_source or (chosen and row["p"] < quote):
+                break
+            if not any(overlapping(row, c) for c in chosen):
+                chosen.append(row)
+        picks[source] = chosen
+    out: list[dict] = []
+    for round_ in range(per_source):
+        for source in cited:
+            if round_ < len(picks[source]) and len(out) < MAX_QUOTES:
+                out.append(picks[source][round_])
+    return out
 
 
 def near(row: dict, gold: dict) -> bool:
     return row["file"] == gold["file"] and row["start"] < gold["end"] + NEAR and gold["start"] < row["end"] + NEAR
 
 
-def score(questions: list[dict], rows_by_q: dict[str, list[dict]], cite: float, quote: float) -> dict:
+def gold_by_source(question: dict, rows: list[dict]) -> dict[str, list[dict]]:
+    gold: dict[str, list[dict]] = defaultdict(list)
+    files = {r["source"]: r["file"] for r in rows}
+    for g in question["answers"]:
+        gold[g["source"]].append({**g, "file": files.get(g["source"], g.get("file", ""))})
+    for r in rows:  # candidates the readers graded 2 are answers too
+        if r["grade"] == 2:
+            gold[r["source"]].append(r)
+    return gold
+
+
+def score(questions: list[dict], rows_by_q: dict[str, list[dict]], covered: dict[str, float],
+          thresholds: tuple[float, float, float]) -> dict:
     recall, on_point, quotes = [], 0, 0
     refused = unanswerable = false_refusals = answerable = 0
     for q in questions:
-        chosen = answer(rows_by_q.get(q["id"], []), cite, quote)
+        rows = rows_by_q.get(q["id"], [])
+        chosen = answer(rows, covered.get(q["id"], 0.0), thresholds)
         quotes += len(chosen)
         on_point += sum(r["grade"] >= 1 for r in chosen)
         if not q["answerable"]:
@@ -76,15 +87,9 @@ def score(questions: list[dict], rows_by_q: dict[str, list[dict]], cite: float, 
             continue
         answerable += 1
         false_refusals += not chosen
-        gold_sources = defaultdict(list)
-        for g in q["answers"]:
-            gold_sources[g["source"]].append(g)
-        for r in rows_by_q.get(q["id"], []):  # candidates the readers graded 2 are gold too
-            if r["grade"] == 2:
-                gold_sources[r["source"]].append(r)
-        if gold_sources:
-            found = sum(any(near(r, g) for r in chosen for g in golds) for golds in gold_sources.values())
-            recall.append(found / len(gold_sources))
+        gold = gold_by_source(q, rows)
+        if gold:
+            recall.append(sum(any(near(r, g) for r in chosen for g in golds) for golds in gold.values()) / len(gold))
     return {"evidence_recall": float(np.mean(recall)) if recall else 0.0,
             "refusal": refused / unanswerable if unanswerable else 1.0,
             "false_refusal": false_refusals / answerable if answerable else 0.0,
@@ -92,78 +97,31 @@ def score(questions: list[dict], rows_by_q: dict[str, list[dict]], cite: float, 
 
 
 def objective(m: dict) -> float:
-    """What the thresholds are chosen for: the bars of the judge issue, all at once."""
-    return (m["evidence_recall"] + m["refusal"] + m["on_point"] - 2 * m["false_refusal"]
-            - 2 * max(0.0, 0.85 - m["refusal"]) - 4 * max(0.0, m["false_refusal"] - 0.05))
+    """What the thresholds are chosen for: how far the figures fall short of the judge issue's bars
+    (BARS), all at once, a shortfall in evidence recall counting twice: a missing answer misleads
+    more than a quote of context does."""
+    return -(2 * max(0.0, BARS["evidence_recall"] - m["evidence_recall"]) + max(0.0, BARS["refusal"] - m["refusal"])
+             + max(0.0, m["false_refusal"] - BARS["false_refusal"]) + max(0.0, BARS["on_point"] - m["on_point"]))
 
 
-def choose(questions: list[dict], rows_by_q: dict[str, list[dict]]) -> tuple[float, float]:
-    best = max(((objective(score(questions, rows_by_q, c, q)), c, q)
-                for c, q in itertools.product(CITE_GRID, QUOTE_GRID) if q <= c), key=lambda t: t[0])
-    return float(best[1]), float(best[2])
-
-
-def conflicts_f1(questions: list[dict], rows_by_q: dict[str, list[dict]], pairs: list[dict], cite: float,
-                 quote: float, threshold: float) -> float:
-    """Question-level disagreement F1: a question is called contested when two of its cited
-    sources have a pair the conflict model rates at or above `threshold`."""
-    by_q: dict[str, list[dict]] = defaultdict(list)
-    for p in pairs:
-        by_q[p["qid"]].append(p)
-    tp = fp = fn = 0
-    for q in questions:
-        if not q["answerable"]:
-            continue
-        cited = {r["source"] for r in answer(rows_by_q.get(q["id"], []), cite, quote)}
-        predicted = any(p["p"] >= threshold for p in by_q.get(q["id"], []) if p["a"] in cited and p["b"] in cited)
-        wanted = bool(q["conflicts"])
-        tp += predicted and wanted
-        fp += predicted and not wanted
-        fn += wanted and not predicted
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.validate")
-    parser.add_argument("--runs", type=Path, default=RUNS)
-    parser.add_argument("--write", type=Path, default=None, help="write calibration.json here")
-    args = parser.parse_args(argv)
-    questions = read_jsonl(DATA / "questions.jsonl")
-    rows = read_jsonl(args.runs / "oof.jsonl")
-    logits = np.array([r["logit"] for r in rows])
-    slope, intercept = platt(logits, np.array([r["grade"] == 2 for r in rows]))
-    for r, p in zip(rows, 1 / (1 + np.exp(-(slope * logits + intercept)))):
-        r["p"] = float(p)
-    rows_by_q: dict[str, list[dict]] = defaultdict(list)
+def by_question(rows: list[dict]) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
-        rows_by_q[r["qid"]].append(r)
-    pairs = read_jsonl(args.runs / "conflict-oof.jsonl")
-    for p in pairs:
-        p["p"] = float(1 / (1 + np.exp(-p["logit"])))
-    topics = sorted({q["list"] for q in questions})
-    print("held-out topic | evidence recall | refusal | false refusal | on point | quotes/q | disagreement F1 "
-          "| thresholds (cite, quote, conflict) chosen on the other four")
-    for topic in topics:
-        train_q = [q for q in questions if q["list"] != topic]
-        test_q = [q for q in questions if q["list"] == topic]
-        cite, quote = choose(train_q, rows_by_q)
-        conflict = max(CONFLICT_GRID, key=lambda t: conflicts_f1(train_q, rows_by_q, pairs, cite, quote, t))
-        m = score(test_q, rows_by_q, cite, quote)
-        f1 = conflicts_f1(test_q, rows_by_q, pairs, cite, quote, conflict)
-        print(f"{topic} | {m['evidence_recall']:.3f} | {m['refusal']:.2f} | {m['false_refusal']:.2f} | "
-              f"{m['on_point']:.2f} | {m['quotes']:.1f} | {f1:.2f} | {cite}, {quote}, {conflict}")
-    cite, quote = choose(questions, rows_by_q)
-    conflict = float(max(CONFLICT_GRID, key=lambda t: conflicts_f1(questions, rows_by_q, pairs, cite, quote, t)))
-    m = score(questions, rows_by_q, cite, quote)
-    print(f"all five (thresholds chosen on them) | {m['evidence_recall']:.3f} | {m['refusal']:.2f} | "
-          f"{m['false_refusal']:.2f} | {m['on_point']:.2f} | {m['quotes']:.1f} | "
-          f"{conflicts_f1(questions, rows_by_q, pairs, cite, quote, conflict):.2f} | {cite}, {quote}, {conflict}")
-    if args.write:
-        args.write.parent.mkdir(parents=True, exist_ok=True)
-        args.write.write_text(json.dumps({"slope": slope, "intercept": intercept, "cite": cite, "quote": quote,
-                                          "conflict": conflict}, indent=2) + "\n", encoding="utf-8")
-    return 0
+        grouped[r["qid"]].append(r)
+    return grouped
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def choose(questions: list[dict], rows: list[dict], covered: dict[str, float]) -> tuple[float, float, float]:
+    """The thresholds (cover, cite, quote) that serve these questions best: cover and cite on a
+    grid with quote = cite, then quote."""
+    rows_by_q = by_question(rows)
+    _, cover, cite = max((objective(score(questions, rows_by_q, covered, (v, c, c))), v, c)
+                         for v in COVER_GRID for c in CITE_GRID)
+    _, quote = max((objective(score(questions, rows_by_q, covered, (cover, cite, q))), q)
+                   for q in QUOTE_GRID if q <= cite)
+    return float(cover), float(cite), float(quote)
+
+
+def render(name: str, m: dict, thresholds: tuple[float, float, float]) -> str:
+    return (f"{name} | {m['evidence_recall']:.3f} | {m['refusal']:.2f} | {m['false_refusal']:.2f} | "
+            f"{m['on_point']:.2f} | {m['quotes']:.1f} | {', '.join(f'{t:g}' for t in thresholds)}")

@@ -15,11 +15,12 @@ from dataclasses import dataclass, replace
 
 from bot.answer import followup
 from bot.answer.caveats import caveat_line, text_hints
-from bot.answer.disagreement import detect
+from bot.answer.disagreement import ConflictModel, detect
 from bot.answer.evidence import Evidence, Question, gather, pick, prepare, split_parts
 from bot.answer.hygiene import tidy
 from bot.answer.models import Answer, Citation, Difference, SourceNote
-from bot.answer.relevance import Verdict, judge
+from bot.answer.judge import Judge
+from bot.answer.relevance import Verdict, verdict
 from bot.answer.terms import Lexicon
 from bot.answer.text import render_text
 from index.config import Settings
@@ -31,7 +32,6 @@ log = logging.getLogger("marginalia.answer")
 
 NUMBERING = re.compile(r"^(?:[A-Z][a-z]+\s+)?(?:[IVXLCDM]+|\d+)\.\s+")  # "Chapter XV. ", "1. "
 QUOTES_PER_SOURCE = 3
-ON_POINT_COVERAGE = 0.5  # a quote holding half the question's term weight addresses it squarely
 NEAREST_TOPICS = 3
 
 
@@ -40,17 +40,19 @@ class QuestionForms:
     """The forms of one question that an answer needs."""
 
     typed: str  # as the member typed it (tidied)
-    searched: str  # as searched, before spelling repair: a follow-up joined to the question before it
-    repaired: str  # the same with its spelling repaired; its cues ("or", "really") say what is contested
+    repaired: str  # the same with its spelling repaired; its cues ("really", "who killed") say what is contested
     part: str = ""  # the one part of a compound question the sources address, when the whole is not
 
 
 class Answerer:
     """Answers questions from the serving index generation. Safe to share between threads."""
 
-    def __init__(self, settings: Settings, searcher: Searcher | None = None) -> None:
+    def __init__(self, settings: Settings, searcher: Searcher | None = None,
+                 conflicts: ConflictModel | None = None) -> None:
         self.settings = settings
         self.searcher = searcher or Searcher(settings)
+        self.judge = Judge.load(settings.judge_model)
+        self.conflicts = conflicts or ConflictModel.load()
         self._lexicon: tuple[str, Lexicon] | None = None
         self._lexicon_lock = threading.Lock()
 
@@ -100,7 +102,7 @@ class Answerer:
         snap = self.searcher.snapshot
         resolved = followup.resolve(question, previous, snap.profiles, longest=self.settings.max_question_chars)
         prepared, evidence, verdict = self.weigh(snap, resolved.search_text, resolved.only_sources)
-        asked = QuestionForms(typed=question, searched=resolved.search_text, repaired=prepared.text)
+        asked = QuestionForms(typed=question, repaired=prepared.text)
         if not verdict.answered:
             # Two questions in one dilute each other; if the whole is not covered, a part may be.
             for part in split_parts(resolved.search_text):
@@ -124,7 +126,8 @@ class Answerer:
         evidence = gather(self.searcher, prepared)
         if only_sources:
             evidence = {s: e for s, e in evidence.items() if s in only_sources}
-        return prepared, evidence, judge(prepared, evidence)
+        weighed = self.judge.weigh(prepared, evidence)
+        return prepared, weighed.evidence, verdict(prepared, weighed, self.judge.cover, self.judge.cite)
 
     def lexicon(self, snap: Snapshot) -> Lexicon:
         """Word statistics of the serving generation, built once per generation."""
@@ -137,14 +140,13 @@ class Answerer:
     def answered(self, asked: QuestionForms, snap: Snapshot, evidence: dict[str, list[Evidence]]) -> Answer:
         """The answer from the sources that address the question (or `asked.part`, the one part of
         it they address), given their evidence."""
-        chosen = allocate(evidence, self.settings.max_citations)
+        chosen = allocate(evidence, self.settings.max_citations, self.judge.quote)
         citations = [citation(n, item, snap) for n, item in enumerate(chosen, start=1)]
         notes = {source: self.note(snap, source, [c.quote for c in citations if c.source == source])
                  for source in evidence if any(c.source == source for c in citations)}
-        strength = {source: items[0].score for source, items in evidence.items()}
-        squarely = {c.n for c, item in zip(citations, chosen) if item.coverage >= ON_POINT_COVERAGE}
-        scores = {c.n: item.score for c, item in zip(citations, chosen)}
-        found = detect(asked.repaired, citations, snap.profiles, strength, squarely, asked=asked.part or asked.searched)
+        squarely = {c.n for c, item in zip(citations, chosen) if item.p >= self.judge.cite}
+        scores = {c.n: item.p for c, item in zip(citations, chosen)}
+        found = detect(asked.repaired, citations, snap.profiles, squarely, model=self.conflicts)
         differences = [with_keys(d, scores) for d in found]
         answer = Answer(question=asked.typed, answered=True, text="", citations=citations, sources=notes,
                         disagreement=bool(differences), differences=differences)
@@ -155,7 +157,7 @@ class Answerer:
         return answer
 
     def declined(self, question: str, snap: Snapshot, evidence: dict[str, list[Evidence]], reason: str) -> Answer:
-        nearby = sorted((e for items in evidence.values() for e in items[:1]), key=lambda e: -e.score)
+        nearby = sorted((e for items in evidence.values() for e in items[:1]), key=lambda e: -e.p)
         topics = list(dict.fromkeys(f"{snap.profiles[e.source].short_name}: {e.passage.section}"
                                     for e in nearby if e.passage.section))[:NEAREST_TOPICS]
         answer = Answer(question=question, answered=False, text="", nearest_topics=topics)
@@ -175,14 +177,15 @@ class Answerer:
         )
 
 
-def allocate(evidence: dict[str, list[Evidence]], limit: int) -> list[Evidence]:
-    """Quotes for each source in turn (best source first) until the limit; grouped by source.
+def allocate(evidence: dict[str, list[Evidence]], limit: int, floor: float) -> list[Evidence]:
+    """Quotes for each source in turn (best source first) until the limit, each source's best and
+    its further quotes the judge rates at least `floor`; grouped by source.
 
     Fewer sources leave room for more quotes each: a passage that answers is often not the one
     most similar to the question, so a few candidates per source find it more often.
     """
     per_source = max(QUOTES_PER_SOURCE, limit // max(1, len(evidence)))
-    picks = {source: pick(items, per_source) for source, items in evidence.items()}
+    picks = {source: pick(items, per_source, floor) for source, items in evidence.items()}
     chosen: dict[str, list[Evidence]] = {source: [] for source in evidence}
     total, round_ = 0, 0
     while total < limit and any(len(p) > round_ for p in picks.values()):

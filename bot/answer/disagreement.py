@@ -1,26 +1,27 @@
 """Where the cited sources disagree: detect incompatible accounts and set the sides side by side.
 
-The detector weighs evidence, it does not read minds. Signals, each measured on the dev questions:
-
-- opposed sides: two sources that both strongly address the question stand on different sides
-  of the list's central dispute (the catalog's `side`; fiction is a side only where it says so);
-- conflicting figures: the same kind of quantity ("… million") with different numbers, or, for
-  a "when" question, on-point quotes that share no year;
-- denial: one side's best quote denies (never, not, frame-up …) where the other's asserts;
-- the question itself asks about a contested matter ("really", "actually"), who is to blame
-  ("who killed", "guilty", "responsible") or an accusation ("collaborate", "spy", "betray"); an
-  "or" in a question is no evidence of a conflict.
-
-Opposed sides alone are not enough (both camps may agree on a date), nor is a contested question
-alone (a single source cannot disagree with itself). Reported speech is discounted: a source
-quoting a view it rejects ("the other side's press claimed …") does not hold that view.
+The detector weighs evidence, it does not read minds. Its signals (SIGNALS) are what the quotes
+say (one source denying in its own voice what another asserts),
+what the catalog says (cited sources on different sides; fiction is a side only where the catalog
+gives it one) and what the question asks (a doubt, a verdict, who is to blame); an "or" in a
+question is no evidence of a conflict. A logistic regression trained on readers' conflict labels
+over reading lists on other topics weighs them (`models/conflict.json`). Figures that differ for
+the same quantity, or years for a "when" question, are a conflict by definition. Reported speech is
+discounted: a source quoting a view it rejects ("the other side's press claimed …") does not hold
+that view.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
 
 from bot.answer.evidence import YEAR, asked_types
 from bot.answer.models import Citation, Difference, Side
@@ -28,19 +29,14 @@ from bot.answer.terms import content_stems
 from index.models import SourceProfile
 from index.sentences import sentence_spans
 
-STRONG_MARGIN = 0.6  # a source counts as a side if its best evidence is this close to the best source's
-STRONG_FLOOR = 0.45  # ... and at least this good
-THRESHOLD = 1.6
-WEIGHTS = {"opposed": 1.0, "contested question": 0.8, "figures": 0.6, "denial": 0.4}
+DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "conflict.json"
 
-# A contested matter: a doubt ("really", "or") or a verdict ("fair", "genuine") ...
-CONTEST_CUE = re.compile(r"\b(?:or|really|actually|truly|true that|deliberately|fair|genuine(?:ly)?)\b", re.I)
-# ... or who is to blame for a deed, or whether an accusation holds: opposed camps rarely agree.
-# Matched in lower case only: a capitalised word inside a question is part of a name or a title
-# ("What does The Great Conspiracy say?", "The Revolution Betrayed").
+# A contested matter: a doubt ("really") or a verdict ("fair", "genuine") ...
+CONTEST_CUE = re.compile(r"\b(?:really|actually|truly|true that|deliberately|fair|genuine(?:ly)?)\b", re.I)
+# ... or who is to blame for a deed. Matched in lower case only: a capitalised word inside a
+# question is part of a name or a title ("What does The Great Conspiracy say?").
 BLAME = re.compile(r"\b(?:guilty|guilt|blamed?|culprits?|responsib(?:le|ility) for|"
                    r"who\b[^?.]{0,30}?\b(?:killed|kills?|murdered|murders?|assassinated|ordered))\b")
-ACCUSATION = re.compile(r"\b(?:collaborat\w*|conspir\w*|spy|spies|spied|spying|traitors?|betray\w*|framed)\b")
 DENIAL = re.compile(r"\b(?:not|never|no|nor|neither|denied|denies|deny|false(?:ly)?|fabricat\w*|"
                     r"frame-?ups?|framed|myths?|slander\w*|lies)\b", re.I)
 REPORTED = re.compile(r"\b(?:claim(?:ed|s)?|alleg(?:ed|es|ing)|according to|was said to|"
@@ -59,40 +55,68 @@ class Group:
     citations: tuple[Citation, ...]
 
 
-def detect(question: str, citations: list[Citation], profiles: dict[str, SourceProfile],
-           strength: dict[str, float], on_point: set[int] | None = None, asked: str = "") -> list[Difference]:
-    """The points on which the strongly cited sources disagree (empty when they do not).
+SIGNALS = (
+    "opposed",  # cited sources stand on different sides of the catalog
+    "contest cue",  # the question doubts ("really", "actually") or asks for a verdict ("fair", "genuine")
+    "blame",  # the question asks who is to blame for a deed
+    "denial",  # one source denies, in its own voice, what another asserts
+    "voices",  # log of the number of cited sources
+)
 
-    `on_point` holds the citation numbers whose quotes address the question squarely (they
-    contain most of its key words); only those count as a source denying or asserting. `asked`
-    is the question as the member wrote it, for the wording (`question` has its spelling repaired).
+
+def signals(question: str, voices: list[Group], sides: list[Group], profiles: dict[str, SourceProfile],
+            on_point: set[int]) -> np.ndarray:
+    """What the quotes, the catalog and the question say about a conflict (in SIGNALS order)."""
+    return np.array([
+        opposed(sides, profiles), bool(CONTEST_CUE.search(question)), asks_who_is_to_blame(question),
+        denial_asymmetry(voices, on_point), math.log(len(voices)),
+    ], dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class ConflictModel:
+    """A logistic regression over SIGNALS, trained on readers' conflict labels over reading lists on
+    other topics, and the probability above which the sources are said to disagree, chosen on
+    held-out topics (`training/train_conflict.py`)."""
+
+    weights: np.ndarray
+    bias: float
+    threshold: float
+
+    @classmethod
+    @cache
+    def load(cls, path: Path = DEFAULT_MODEL) -> ConflictModel:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(data["signals"]) != SIGNALS:
+            raise ValueError(f"the conflict model {path} was trained on other signals; retrain it with `make train`")
+        return cls(np.array(data["weights"], dtype=np.float32), float(data["bias"]), float(data["threshold"]))
+
+    def probability(self, x: np.ndarray) -> float:
+        return float(1.0 / (1.0 + math.exp(-(float(x @ self.weights) + self.bias))))
+
+
+def detect(question: str, citations: list[Citation], profiles: dict[str, SourceProfile],
+           on_point: set[int] | None = None, model: ConflictModel | None = None) -> list[Difference]:
+    """The points on which the cited sources disagree (empty when they do not).
+
+    `on_point` holds the citation numbers whose quotes the judge rates as answers; only those
+    count as a source denying or asserting.
     """
+    model = model or ConflictModel.load()
     on_point = on_point or set()
-    strong = strong_sources(strength)
-    sides = side_groups(citations, profiles, strong, key=side_of)
-    voices = side_groups(citations, profiles, strong, key=lambda p: p.id)
+    sides = side_groups(citations, profiles, key=side_of)
+    voices = side_groups(citations, profiles, key=lambda p: p.id)
     if len(voices) < 2:
         return []
-    figures_apart = conflicting_figures(voices)
-    blame = asks_who_is_to_blame(question)
-    signals = {
-        "opposed": opposed(sides, profiles),
-        "contested question": bool(CONTEST_CUE.search(question)) or blame is not None,
-        "figures": bool(figures_apart) or conflicting_years(question, voices, on_point),
-        "denial": denial_asymmetry(voices, on_point),
-    }
-    if sum(WEIGHTS[name] for name, on in signals.items() if on) < THRESHOLD:
+    # Different figures for the same quantity, or different years for a "when", cannot both be
+    # true: a conflict by definition (training/RUBRIC.md), whatever the model makes of the rest.
+    facts = conflicting_figures(voices) or conflicting_years(question, voices, on_point)
+    found = signals(question, voices, sides, profiles, on_point)
+    if model.probability(found) < model.threshold and not facts:
         return []
-    shown = sides if signals["opposed"] else voices
-    wording = point(asked or question, shown, figures_apart, blame)
+    shown = sides if found[SIGNALS.index("opposed")] else voices
+    wording = point(shown, facts, asks_who_is_to_blame(question))
     return [Difference(point=wording, sides=tuple(side(g, profiles) for g in shown))]
-
-
-def strong_sources(strength: dict[str, float]) -> set[str]:
-    if not strength:
-        return set()
-    best = max(strength.values())
-    return {s for s, v in strength.items() if v >= max(STRONG_FLOOR, best - STRONG_MARGIN)}
 
 
 def side_of(profile: SourceProfile) -> str:
@@ -100,13 +124,12 @@ def side_of(profile: SourceProfile) -> str:
     return profile.side or profile.id
 
 
-def side_groups(citations: list[Citation], profiles: dict[str, SourceProfile], strong: set[str],
+def side_groups(citations: list[Citation], profiles: dict[str, SourceProfile],
                 key: Callable[[SourceProfile], str]) -> list[Group]:
-    """Citations of the strong sources, grouped by side (or by source)."""
+    """Citations grouped by side (or by source)."""
     grouped: dict[str, list[Citation]] = {}
     for c in citations:
-        if c.source in strong:
-            grouped.setdefault(key(profiles[c.source]), []).append(c)
+        grouped.setdefault(key(profiles[c.source]), []).append(c)
     return [Group(label, tuple(dict.fromkeys(c.source for c in cs)), tuple(cs)) for label, cs in grouped.items()]
 
 
@@ -150,10 +173,11 @@ def conflicting_figures(groups: list[Group]) -> dict[str, list[set[str]]]:
     return conflicts
 
 
-def conflicting_years(question: str, groups: list[Group], on_point: set[int]) -> bool:
-    """For a "when" question: two sources whose sentences on the question name no year in common."""
+def conflicting_years(question: str, groups: list[Group], on_point: set[int]) -> dict[str, list[set[str]]]:
+    """For a "when" question: the years of sources whose on-point sentences on the question name no
+    year in common."""
     if not asked_types(question)[0]:
-        return False
+        return {}
     asked = set(content_stems(question))
     years = []
     for group in groups:
@@ -162,30 +186,27 @@ def conflicting_years(question: str, groups: list[Group], on_point: set[int]) ->
                  for year in YEAR.findall(sentence)}
         if found:
             years.append(found)
-    return any(not (a & b) for i, a in enumerate(years) for b in years[i + 1:])
+    apart = any(not (a & b) for i, a in enumerate(years) for b in years[i + 1:])
+    return {"year": years} if apart else {}
 
 
 def sentences(text: str) -> list[str]:
     return [text[a:b] for a, b in sentence_spans(text, 0, len(text))]
 
 
-def asks_who_is_to_blame(question: str) -> str | None:
-    """What a question about blame or an accusation asks, for the point of conflict (None: neither)."""
-    text = question[:1].lower() + question[1:]  # the first word is capitalised as any first word is
-    if BLAME.search(text):
-        return "who is to blame"
-    if ACCUSATION.search(text):
-        return "whether the accusation holds"
-    return None
+def asks_who_is_to_blame(question: str) -> bool:
+    """Matched in lower case: a capitalised word inside a question is part of a name or a title."""
+    return bool(BLAME.search(question[:1].lower() + question[1:]))
 
 
-def point(asked: str, groups: list[Group], conflicts: dict[str, list[set[str]]], blame: str | None) -> str:
-    """What the sides differ on: the figures they give, else plainly that their accounts conflict
-    (on who is to blame, when the question asks it), without restating the question."""
-    if conflicts:
-        shown = " versus ".join(sorted(", ".join(sorted(v)) for v in next(iter(conflicts.values()))))
-        return f"the figures they give ({shown})"
-    return f"{blame}: their accounts are incompatible" if blame else "their accounts are incompatible"
+def point(groups: list[Group], facts: dict[str, list[set[str]]], blame: bool) -> str:
+    """What the sides differ on: the figures or dates they give, else plainly that their accounts
+    conflict (on who is to blame, when the question asks it), without restating the question."""
+    if facts:
+        unit, values = next(iter(facts.items()))
+        shown = " versus ".join(sorted(", ".join(sorted(v)) for v in values))
+        return f"the {'dates' if unit == 'year' else 'figures'} they give ({shown})"
+    return "who is to blame: their accounts are incompatible" if blame else "their accounts are incompatible"
 
 
 def side(group: Group, profiles: dict[str, SourceProfile]) -> Side:

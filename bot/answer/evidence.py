@@ -1,14 +1,15 @@
 """Sentence-level evidence: the sentences of retrieved passages that actually answer.
 
-Each candidate is a unit (one sentence or a short run of sentences) scored by its embedding
-similarity to the question and by how much of the question's rarer vocabulary it contains.
-Spans stay exact offsets into the document text.
+Each candidate is a unit (one sentence or a short run of sentences) of the search's shortlist,
+described by its embedding similarity to the question, how much of the question's rarer
+vocabulary it contains, its BM25 score and a few facts of form; the judge (`judge.py`) weighs
+them. Spans stay exact offsets into the document text.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -18,9 +19,6 @@ from index.models import Passage
 from index.search import Searcher, Snapshot, UnitHit
 
 MIN_QUOTE_CHARS = 25
-ANSWER_TYPE_BONUS = 0.06  # a "when" question's quote has a date, a "how many" question's a figure
-NAME_PENALTY = 0.2  # a quote naming none of the people or places the question names is rarely about them
-REFERENCE_PENALTY = 0.25  # an entry of a reading list names a book; it states nothing about the question
 ASKS_WHEN = re.compile(r"\b(?:when|what (?:year|date|day|month)|which year|how long ago)\b", re.I)
 ASKS_HOW_MANY = re.compile(r"\b(?:how many|how much|what number|what percentage|what proportion)\b", re.I)
 YEAR = re.compile(r"\b(?:1\d{3}|20\d\d|\d{1,4}\s?(?:BC|BCE|AD|CE))\b|\b(?:AD|A\.D\.)\s?\d{1,4}\b")
@@ -29,15 +27,6 @@ HAS_DATE = re.compile(rf"{YEAR.pattern}|\b(?:January|February|March|April|May|Ju
 HAS_FIGURE = re.compile(r"\b\d[\d,.]*\b|\b(?:hundreds?|thousands?|millions?|dozens?|one|two|three|four|five|six|"
                         r"seven|eight|nine|ten|twelve|twenty|fifty)\b", re.I)
 REFERENCE_ENTRY = re.compile(r"\((?:[A-Z][\w .,]*\s)?(?:1[5-9]|20)\d\d\)\s*[;.]?\s*$|^[^.!?]{0,200}[:;]\s*$")
-
-# A quote scoring below this neither comes near the question nor holds its words ("(Writings,
-# 1932, pp.18-20)" for "What was the Dewey Commission?"): it fills a source's share, it does not
-# answer. Measured: the dev and held-out evidence recall are the same without these quotes.
-QUOTE_FLOOR = 0.3
-# How much lexical coverage of the question counts beside cosine similarity. Measured on the dev
-# questions: a gold-adjacent quote is among a source's top three for 72% of gold sources with
-# similarity alone, 86% with similarity + 0.5 x coverage (0.35 to 0.7 give the same).
-COVERAGE_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -49,20 +38,15 @@ class Evidence:
     similarity: float  # cosine similarity of the quote to the question
     coverage: float  # share of the question's term weight (idf) found in the quote
     lexical: float  # BM25 score of the quote
-    adjustment: float = 0.0  # answer type found (+) or a reference-list entry (-)
+    type_found: bool = False  # has the kind of fact asked for: a date for "when", a figure for "how many"
+    reference: bool = False  # reads like an entry of a reading list, or a heading ending in a colon
     literal: float = 0.0  # coverage by the question's own words (and its names' aliases), no synonyms
     unnamed: bool = False  # names none of the names the question is about
+    quote_text: str = ""
+    p: float = 0.0  # the judge's probability that it states the answer (bot/answer/judge.py)
 
-    @property
-    def score(self) -> float:
-        """How well this quote answers: ranks the quotes of a source (a quote that names none of the
-        question's names ranks lower; whether the source covers the question does not depend on it)."""
-        return self.similarity + COVERAGE_WEIGHT * self.coverage + self.adjustment - NAME_PENALTY * self.unnamed
-
-    @property
-    def strictness(self) -> float:
-        """The same with literal coverage: judges whether the source covers the question at all."""
-        return self.similarity + COVERAGE_WEIGHT * self.literal + self.adjustment
+    def judged(self, p: float) -> Evidence:
+        return replace(self, p=p)
 
     def overlaps(self, other: Evidence, margin: int = 0) -> bool:
         return self.source == other.source and self.start < other.end + margin and other.start < self.end + margin
@@ -125,10 +109,10 @@ def gather(searcher: Searcher, question: Question) -> dict[str, list[Evidence]]:
     coverage, literal = coverage_by_unit(snap, question)
     unnamed = missing_names(snap, question)
     by_source: dict[str, list[Evidence]] = {}
-    for source, hits in searcher.candidates(question.text, question.vector).items():
+    for source, hits in searcher.shortlist(question.text, vector=question.vector).items():
         items = [evidence(snap, question, hit, coverage, literal, unnamed) for hit in hits
                  if hit.unit.end - hit.unit.start >= MIN_QUOTE_CHARS]
-        by_source[source] = sorted(items, key=lambda e: -e.score)
+        by_source[source] = sorted(items, key=lambda e: -e.similarity)
     return {s: items for s, items in by_source.items() if items}
 
 
@@ -172,8 +156,9 @@ def evidence(snap: Snapshot, question: Question, hit: UnitHit, coverage: np.ndar
     return Evidence(
         source=hit.source, passage=passage, start=hit.unit.start, end=hit.unit.end, similarity=hit.similarity,
         coverage=float(coverage[snap.unit_position[hit.unit.id]]), lexical=hit.lexical,
-        adjustment=adjustment(question.text, quote), literal=float(literal[snap.unit_position[hit.unit.id]]),
-        unnamed=bool(unnamed[snap.unit_position[hit.unit.id]]),
+        type_found=type_found(question.text, quote), literal=float(literal[snap.unit_position[hit.unit.id]]),
+        reference=all(REFERENCE_ENTRY.search(line) for line in quote.splitlines() if line.strip()),
+        unnamed=bool(unnamed[snap.unit_position[hit.unit.id]]), quote_text=quote,
     )
 
 
@@ -183,25 +168,18 @@ def asked_types(question: str) -> tuple[bool, bool]:
     return bool(ASKS_WHEN.search(question)), bool(ASKS_HOW_MANY.search(question))
 
 
-def adjustment(question: str, quote: str) -> float:
-    """Small nudges for what a good answer looks like: the asked-for type of fact; not a book title."""
-    value = 0.0
+def type_found(question: str, quote: str) -> bool:
+    """Whether the quote has the kind of fact the question asks for: a date, a figure."""
     asks_when, asks_how_many = asked_types(question)
-    if asks_when and HAS_DATE.search(quote):
-        value += ANSWER_TYPE_BONUS
-    if asks_how_many and HAS_FIGURE.search(quote):
-        value += ANSWER_TYPE_BONUS
-    if all(REFERENCE_ENTRY.search(line) for line in quote.splitlines() if line.strip()):
-        value -= REFERENCE_PENALTY
-    return value
+    return bool((asks_when and HAS_DATE.search(quote)) or (asks_how_many and HAS_FIGURE.search(quote)))
 
 
-def pick(items: list[Evidence], limit: int) -> list[Evidence]:
-    """The best non-overlapping quotes of one source worth quoting (its best always), at most `limit`."""
+def pick(items: list[Evidence], limit: int, floor: float) -> list[Evidence]:
+    """The most probable non-overlapping quotes of one source: its best always, then those whose
+    probability reaches `floor`, at most `limit`."""
     chosen: list[Evidence] = []
-    pool = [e for e in items if e.score >= QUOTE_FLOOR] or items[:1]
-    for item in sorted(pool, key=lambda e: -e.score):
-        if len(chosen) == limit:
+    for item in sorted(items, key=lambda e: -e.p):
+        if len(chosen) == limit or (chosen and item.p < floor):
             break
         if not any(item.overlaps(c) for c in chosen):
             chosen.append(item)

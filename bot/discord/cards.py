@@ -9,7 +9,7 @@ from bot.discord.library import SourceInfo
 from bot.discord.passages import Excerpt
 from bot.discord.render import DISCORD_LIMITS, Card, Limits, Page, md, paginate, source_color, voice_line
 from bot.display import count, name, oneline
-from index.build import BuildReport
+from index.build import BuildReport, draft_line
 
 SECTIONS_SHOWN = 30
 COLOR_DONE = 0x10B981
@@ -80,6 +80,9 @@ def report_pages(report: BuildReport, limits: Limits = DISCORD_LIMITS) -> list[P
               f"{len(report.removed)} removed, {len(report.failed)} failed.")
     lists = [("Added", report.added), ("Changed", report.changed), ("Removed", report.removed)]
     fields = [(label, "\n".join(md(name(f)) for f in files)) for label, files in lists if files]
+    if report.drafted:
+        fields.append(("Not in the catalog (drafted)", "\n".join(
+            md(f"{name(file)} {draft_line(genre, flags)}") for file, genre, flags in report.drafted)))
     if report.failed:
         fields.append(("Failed (skipped)", "\n".join(md(f"{name(file)}: {reason}") for file, reason in report.failed)))
     card = Card(title="Re-index finished", blocks=[counts, state], fields=fields,
