@@ -108,7 +108,8 @@ class DocumentEntry:
     @classmethod
     def from_json(cls, data: dict) -> DocumentEntry:
         profile = data["profile"]
-        profile = SourceProfile(**{**profile, "authors": tuple(profile["authors"]), "flags": tuple(profile["flags"])})
+        profile = SourceProfile(**{**profile, "authors": tuple(profile["authors"]), "flags": tuple(profile["flags"]),
+                                   "cite_as": tuple(profile.get("cite_as", ()))})
         return cls(profile=profile, sha256=data["sha256"], size=data["size"], kind=data["kind"],
                    passages=[Passage.from_dict(p) for p in data["passages"]],
                    units=[Unit(*u) for u in data["units"]],

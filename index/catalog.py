@@ -17,7 +17,8 @@ log = logging.getLogger("marginalia.catalog")
 CATALOG_NAME = "catalog.toml"
 REQUIRED_KEYS = ("id", "file")
 STRING_KEYS = ("id", "file", "title", "date", "venue", "genre", "stance", "note", "short", "side")
-KNOWN_KEYS = frozenset(STRING_KEYS + ("authors", "flags"))
+LIST_KEYS = ("authors", "flags", "cite_as")
+KNOWN_KEYS = frozenset(STRING_KEYS + LIST_KEYS)
 
 
 @dataclass
@@ -100,7 +101,7 @@ def validate_entry(entry: dict, sources_dir: Path) -> list[str]:
     problems = [f"unknown key {k!r}" for k in entry if k not in KNOWN_KEYS]
     problems += [f"missing key {k!r}" for k in REQUIRED_KEYS if not entry.get(k)]
     problems += [f"{k!r} must be a string" for k in STRING_KEYS if k in entry and not isinstance(entry[k], str)]
-    for key in ("authors", "flags"):
+    for key in LIST_KEYS:
         value = entry.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             problems.append(f"{key!r} must be a list of strings")
@@ -133,4 +134,5 @@ def to_profile(entry: dict) -> SourceProfile:
         authors=tuple(entry.get("authors", [])), date=entry.get("date", ""), venue=entry.get("venue", ""),
         genre=entry.get("genre", ""), stance=entry.get("stance", ""), flags=tuple(entry.get("flags", [])),
         note=entry.get("note", ""), short=entry.get("short", ""), side=entry.get("side", ""),
+        cite_as=tuple(name.strip() for name in entry.get("cite_as", []) if name.strip()),
     )

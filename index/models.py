@@ -31,6 +31,7 @@ class SourceProfile:
     note: str = ""
     short: str = ""
     side: str = ""  # its side in the list's central dispute; sources on different sides are opposed
+    cite_as: tuple[str, ...] = ()  # other names members call it by, as the one who says ("Novanglus")
     cataloged: bool = True
     detected: str = ""  # no catalog entry: the genre the text reads like (its flags are detected too)
 

@@ -56,3 +56,25 @@ def test_a_surname_names_a_source_only_as_the_one_who_says() -> None:
     assert named_sources("How fast is Climate Change accelerating?", profiles)[0] == frozenset()
     assert named_sources("What does Hamilton say about factions?", profiles)[0] == {"federalist"}
     assert named_sources("According to Hamilton, what is a faction?", profiles)[0] == {"federalist"}
+
+
+def test_a_source_is_named_by_its_short_name_or_a_name_the_catalog_gives_it() -> None:
+    profiles = {
+        "casement": SourceProfile(id="casement", file="r.txt", authors=("Roger Casement",),
+                                  title="Correspondence and Report from His Majesty's Consul at Boma",
+                                  short="the Casement Report (1904)"),
+        "conrad": SourceProfile(id="conrad", file="c.txt", title="Part One", authors=("Joseph Conrad",),
+                                short="Conrad, Heart of Darkness", flags=("fiction",)),
+        "adams": SourceProfile(id="adams", file="a.txt", title="Novanglus; or, A History of the Dispute",
+                               authors=("John Adams",), cite_as=("Novanglus", "the Boston letters")),
+    }
+    assert named_sources("What does the Casement Report say about rubber?", profiles)[0] == {"casement"}
+    assert named_sources("What does Heart of Darkness say about the station?", profiles)[0] == {"conrad"}
+    assert named_sources("according to novanglus, who taxed the colonies?", profiles)[0] == {"adams"}
+    assert named_sources("What do the Boston letters say of the Stamp Act?", profiles)[0] == {"adams"}
+    # "Report" inside a name is no verb of saying, and a name as the topic names no source
+    assert named_sources("Is the Casement Report reliable?", profiles)[0] == frozenset()
+    assert named_sources("Who reads Heart of Darkness today?", profiles)[0] == frozenset()
+    # a one-word short or title part is too general to name a source unless the catalog gives it
+    spy = {"cooper": SourceProfile(id="cooper", file="s.txt", title="The Spy", short="Cooper, The Spy")}
+    assert named_sources("What does the spy say about the war?", spy)[0] == frozenset()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import SOURCES, make_settings, write_sources
 
+from bot.answer.compose import Answerer
 from index.build import build_index, discover
 from index.catalog import load_catalog
 from index.embedding import Embedder
@@ -75,6 +76,35 @@ def test_a_valid_entry_becomes_a_profile(tmp_path: Path) -> None:
     assert (profile.id, profile.title, profile.date, profile.note) == ("lamps", "Lamps", "1901", "Read with care.")
     assert profile.authors == ("A. Keeper", "B. Keeper") and profile.flags == ("polemical", "partisan")
     assert profile.cataloged
+
+
+def test_cite_as_is_a_list_of_names_and_survives_the_index(tmp_path: Path, embedder: Embedder) -> None:
+    entry = '[[source]]\nid = "lamps"\nfile = "lamps.txt"\ntitle = "Lamps"\n'
+    bad = write_sources(tmp_path / "bad", {"lamps.txt": DOCUMENTS["lamps.txt"]}, entry + 'cite_as = "the lamp book"\n')
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(bad)
+    assert any("'cite_as' must be a list of strings" in p for p in caught.value.problems), caught.value.problems
+    sources = write_sources(tmp_path / "sources", {"lamps.txt": DOCUMENTS["lamps.txt"]},
+                            entry + 'cite_as = ["the lamp book", " ", "Wrath"]\n')
+    assert load_catalog(sources).by_file["lamps.txt"].cite_as == ("the lamp book", "Wrath")
+    settings = make_settings(tmp_path, sources)
+    build_index(settings, embedder=embedder)
+    assert Searcher(settings, embedder).snapshot.profiles["lamps"].cite_as == ("the lamp book", "Wrath")
+
+
+def test_a_question_naming_a_source_by_a_cite_as_name_is_answered_from_it_alone(
+        tmp_path: Path, embedder: Embedder) -> None:
+    catalog = ('[[source]]\nid = "lamps"\nfile = "lamps.txt"\ntitle = "Lamps"\ncite_as = ["the keeper\'s log"]\n\n'
+               '[[source]]\nid = "river"\nfile = "river.txt"\ntitle = "River"\n')
+    documents = {"lamps.txt": "The lighthouse at Cape Wrath was first lit in 1828, its lamp fed with whale oil.",
+                 "river.txt": "The lighthouse on the river mouth was first lit in 1870, its lamp fed with paraffin."}
+    settings = make_settings(tmp_path, write_sources(tmp_path / "sources", documents, catalog))
+    build_index(settings, embedder=embedder)
+    answerer = Answerer(settings, Searcher(settings, embedder))
+    both = answerer.ask("When was the lighthouse first lit?")
+    assert {c.source for c in both.citations} == {"lamps", "river"}
+    named = answerer.ask("What does the Keeper's Log say about when the lighthouse was first lit?")
+    assert {c.source for c in named.citations} == {"lamps"}
 
 
 def test_the_bundled_catalog_describes_exactly_the_bundled_documents() -> None:

@@ -112,15 +112,36 @@ def surnames(profile: SourceProfile) -> set[str]:
 
 def title_head(profile: SourceProfile) -> str:
     """The part of a title a member would type: "The Great Conspiracy" of "The Great Conspiracy, Part III: …"."""
-    return re.split(r"[,:(]", profile.title)[0].strip()
+    return re.split(r"[,:;(]", profile.title)[0].strip()
+
+
+def given_names(profile: SourceProfile) -> list[str]:
+    """The names a source goes by besides its authors' surnames, as patterns: the head of its title
+    and the parts of its catalog `short` (without a bracketed year), as written and of two words or
+    more ("The Great Conspiracy", "the Casement Report", "Heart of Darkness" of "Conrad, Heart of
+    Darkness"), and each of its catalog's `cite_as` names in any case (an admin chose them, so one
+    word will do: "Novanglus")."""
+    patterns = []
+    for name in (title_head(profile), *re.sub(r"\s*\([^)]*\)\s*$", "", profile.short).split(",")):
+        head = ARTICLE.sub("", name.translate(APOSTROPHES)).strip()
+        if len(head.split()) >= 2:
+            patterns.append(rf"(?:(?i:the)\s+)?(?<!\w){re.escape(head)}(?!\w)")
+    for name in profile.cite_as:
+        head = ARTICLE.sub("", name.translate(APOSTROPHES)).strip()
+        if head:
+            patterns.append(rf"(?i:(?:the\s+)?(?<!\w){re.escape(head)}(?!\w))")
+    return list(dict.fromkeys(patterns))
 
 
 def named_sources(question: str, profiles: dict[str, SourceProfile]) -> tuple[frozenset[str], re.Pattern[str]]:
     """Sources the question names, and a pattern of the words that name them by title or kind
     (empty when none do): by an author's surname (capitalised, or in any case with a verb of
-    saying: "what does walsh say"), by the head of its title as written ("The Great Conspiracy"),
+    saying: "what does walsh say"), by a name it goes by (`given_names`: "The Great Conspiracy"),
     or by what it is ("the chatbot", "the fiction page"), the last two as the one who says."""
-    saying = SAYING.search(question)
+    given = {source: given_names(profile) for source, profile in profiles.items()}
+    # a verb of saying inside a name ("the Casement Report") says nothing
+    inside = [m.span() for patterns in given.values() for p in patterns for m in re.finditer(p, question)]
+    saying = next((m for m in SAYING.finditer(question) if not any(a <= m.start() < b for a, b in inside)), None)
     before_saying = question[:saying.start()] if saying else ""
     according = ACCORDING_TO.search(question)
     after_according = question[according.end():] if according else ""
@@ -132,12 +153,9 @@ def named_sources(question: str, profiles: dict[str, SourceProfile]) -> tuple[fr
     kinds = {flag for flag, pattern in KIND_NAMES.items() if says(pattern)}
     named, namings = set(), [KIND_NAMES[flag] for flag in sorted(kinds)]
     for source, profile in profiles.items():
-        head = ARTICLE.sub("", title_head(profile).translate(APOSTROPHES))  # "the" may be lower-case
-        title = rf"(?:(?i:the)\s+)?(?<!\w){re.escape(head)}(?!\w)"
-        by_title = len(head.split()) >= 2 and says(title)
-        if by_title:
-            namings.append(title)
+        by_name = [pattern for pattern in given[source] if says(pattern)]
+        namings += by_name
         by_surname = any(says(rf"(?i:(?<![\w@]){re.escape(name)}(?![\w]))") for name in surnames(profile))
-        if by_surname or by_title or kinds & set(profile.flags):
+        if by_surname or by_name or kinds & set(profile.flags):
             named.add(source)
     return frozenset(named), re.compile("|".join(f"(?:{n})" for n in namings))
