@@ -13,7 +13,7 @@ from bot.answer.disagreement import SIGNALS, ConflictModel, detect, holds
 from bot.answer.evidence import Evidence, Question, gather, pick, prepare, split_parts
 from bot.answer.followup import chain, is_follow_up, resolve
 from bot.answer.models import Citation
-from bot.answer.judge import Judge, Weighed
+from bot.answer.judge import DIRECTION, FEATURES, QUESTION_FEATURES, Judge, Weighed
 from bot.answer.relevance import verdict
 from bot.answer.terms import Vocabulary
 from bot.answer.text import excerpt
@@ -21,6 +21,7 @@ from conftest import make_settings, write_sources
 from index.build import build_index
 from index.models import Passage, SourceProfile
 from index.search import Searcher
+from training.train_judge import signed_logistic
 
 CHRONICLE = SourceProfile(id="chronicle", file="a.txt", title="A Chronicle", authors=("Ann Archer",), date="1990",
                           side="blue")
@@ -312,6 +313,46 @@ def test_the_shipped_judge_prefers_a_quote_near_the_question_that_holds_its_word
     assert best.start == 0 and best.p > worst.p
     assert 0.0 <= worst.p < best.p <= 1.0 and 0.0 <= weighed.covered <= 1.0
     assert judge.weigh(question, {}).covered == 0.0
+
+
+def test_the_shipped_judge_keeps_each_feature_to_its_direction() -> None:
+    judge = Judge.load()
+    for network, names in ((judge.quotes, FEATURES), (judge.coverage, QUESTION_FEATURES)):
+        weights = network.layers[0][0].reshape(-1)
+        for name, weight in zip(names, weights):
+            assert weight * DIRECTION.get(name, 0) >= 0, (name, weight)
+    question = Question("What year did the abbess die?", vector=None, weights={"year": 1.0, "abbess": 3.0})
+    found = {"a": [replace(evidence("a", 0, 0.0), similarity=0.6, coverage=0.8, literal=0.8, lexical=5.0)]}
+    # the same candidates, for a question half of whose weight lies in words no passage holds
+    assert judge.weigh(replace(question, absent=0.5), found).covered < judge.weigh(question, found).covered
+
+
+def test_a_signed_logistic_regression_keeps_a_weight_to_its_sign() -> None:
+    rng = np.random.default_rng(7)
+    z = rng.normal(size=(400, 2))
+    y = (z[:, 0] - z[:, 1] + rng.normal(scale=0.5, size=400) > 0).astype(float)
+    free, _ = signed_logistic(z, y, 1e-3, [0, 0])
+    kept, _ = signed_logistic(z, y, 1e-3, [0, 1])
+    assert free[0] > 0 > free[1]  # the data say the second feature counts against
+    assert kept[0] > 0 and kept[1] == 0.0  # held to its sign, it counts for nothing
+
+
+def test_absent_words_and_other_forms_of_a_word(tmp_path, embedder) -> None:
+    sources = write_sources(tmp_path / "sources", {"log.txt": "The keeper kept the lamps of the lighthouse in a "
+                                                              "cedar chest, and the men ate in the kitchen."},
+                            '[[source]]\nid = "log"\nfile = "log.txt"\nauthors = ["Ada Quill"]\n')
+    settings = make_settings(tmp_path, sources)
+    build_index(settings, embedder=embedder)
+    answerer = Answerer(settings, Searcher(settings, embedder))
+    lexicon = answerer.lexicon(answerer.searcher.snapshot)
+    assert ("kept", 1.0) in lexicon.synonyms(["keep"])["keep"]  # "keep" meets "kept"
+    assert ("men", 1.0) in lexicon.synonyms(["man"])["man"]  # "man" meets "men"
+    held = prepare(answerer.searcher, lexicon, "Where did the keeper keep the lamps?")
+    assert held.absent == 0.0
+    breakfast = prepare(answerer.searcher, lexicon, "What did the keeper have for breakfast?")
+    assert breakfast.absent > 0.5  # "breakfast" is in no passage, in no form
+    author = prepare(answerer.searcher, lexicon, "Where did Quill keep the lamps?")
+    assert author.absent == 0.0  # a book seldom names its own author
 
 
 def test_a_judge_model_that_cannot_be_used_says_what_to_do(tmp_path) -> None:

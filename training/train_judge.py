@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.answer.judge import FEATURES, QUESTION_FEATURES, question_features
+from bot.answer.judge import DIRECTION, FEATURES, QUESTION_FEATURES, question_features
 from training.examples import read_jsonl
 from training.validate import by_question, choose, render, score
 
@@ -32,9 +32,10 @@ HIDDEN = 0  # units of one hidden layer; 0 fits a logistic regression (measured:
 ALPHA = 1e-2  # L2 penalty
 
 
-def fit(x: np.ndarray, y: np.ndarray, hidden: int = HIDDEN, alpha: float = ALPHA) -> dict:
-    """Standardise, then fit a small network (or a logistic regression) to P(grade 2)."""
-    from sklearn.linear_model import LogisticRegression
+def fit(x: np.ndarray, y: np.ndarray, hidden: int = HIDDEN, alpha: float = ALPHA,
+        names: tuple[str, ...] = FEATURES) -> dict:
+    """Standardise, then fit a small network, or a logistic regression whose weights keep the
+    direction `DIRECTION` gives each feature, to P(y)."""
     from sklearn.neural_network import MLPClassifier
 
     mean, scale = x.mean(axis=0), x.std(axis=0)
@@ -45,9 +46,28 @@ def fit(x: np.ndarray, y: np.ndarray, hidden: int = HIDDEN, alpha: float = ALPHA
                             random_state=SEED).fit(z, y)
         layers = [[w.tolist(), b.tolist()] for w, b in zip(net.coefs_, net.intercepts_)]
     else:
-        lr = LogisticRegression(C=1.0 / alpha / len(y), max_iter=2000).fit(z, y)
-        layers = [[lr.coef_.T.tolist(), lr.intercept_.tolist()]]
-    return {"features": list(FEATURES), "mean": mean.tolist(), "scale": scale.tolist(), "layers": layers}
+        w, b = signed_logistic(z, y.astype(np.float64), alpha, [DIRECTION.get(n, 0) for n in names])
+        layers = [[w.reshape(-1, 1).tolist(), [b]]]
+    return {"features": list(names), "mean": mean.tolist(), "scale": scale.tolist(), "layers": layers}
+
+
+def signed_logistic(z: np.ndarray, y: np.ndarray, alpha: float, signs: list[int]) -> tuple[np.ndarray, float]:
+    """L2-penalised logistic regression (mean log loss + alpha/2 |w|^2, as scikit-learn's with
+    C = 1 / (alpha n)) with each weight kept to its sign: >= 0 for +1, <= 0 for -1, free for 0."""
+    from scipy.optimize import minimize
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = theta[:-1], theta[-1]
+        margin = z @ w + b
+        p = 1.0 / (1.0 + np.exp(-margin))
+        value = np.mean(np.logaddexp(0.0, margin) - y * margin) + 0.5 * alpha * w @ w
+        residual = (p - y) / len(y)
+        return value, np.append(z.T @ residual + alpha * w, residual.sum())
+
+    bounds = [(0.0, None) if s > 0 else (None, 0.0) if s < 0 else (None, None) for s in signs] + [(None, None)]
+    result = minimize(loss, np.zeros(z.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds,
+                      options={"maxiter": 5000})
+    return result.x[:-1], float(result.x[-1])
 
 
 def predict(model: dict, x: np.ndarray) -> np.ndarray:
@@ -101,9 +121,7 @@ class Data:
 
     def coverage_model(self, topics: set[str], p: np.ndarray) -> dict:
         _, qx, qy = self.question_rows(topics, p)
-        model = fit(qx, qy, 0, self.alpha)
-        model["features"] = list(QUESTION_FEATURES)
-        return model
+        return fit(qx, qy, 0, self.alpha, QUESTION_FEATURES)
 
     def held_out_coverage(self, topics: set[str], p: np.ndarray) -> dict[str, float]:
         """Each of `topics`' questions' coverage, by a model trained on the others of them."""

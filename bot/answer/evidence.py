@@ -15,6 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from bot.answer.terms import Lexicon, content_stems, fold, is_content_word, stem, words
+from index.authors import surname
 from index.models import Passage
 from index.search import Searcher, Snapshot, UnitHit
 
@@ -63,6 +64,7 @@ class Question:
     synonyms: dict[str, list[tuple[str, float]]] | None = None  # stem -> [(near-synonym stem, similarity)]
     names: tuple[str, ...] = ()  # stems of the names the question is about ("krivitski")
     aliases: dict[str, tuple[str, ...]] | None = None  # name stem -> stems of the other names the sources give
+    absent: float = 0.0  # share of the term weight held by words no passage contains (authors' names aside)
 
     def spellings(self, term: str) -> tuple[str, ...]:
         """A term and the aliases the sources give it ("mercad": "mornard", "jacson")."""
@@ -96,11 +98,25 @@ def prepare(searcher: Searcher, lexicon: Lexicon, text: str) -> Question:
     repaired = lexicon.vocabulary.repair(text)
     content = [w for w in words(repaired) if is_content_word(w)]
     known = lexicon.vocabulary
-    return Question(repaired, searcher.embed_query(repaired), lexicon.stats.weights(content_stems(repaired)),
-                    tuple(known.unmentioned(text)), lexicon.synonyms(content),
+    weights = lexicon.stats.weights(content_stems(repaired))
+    synonyms = lexicon.synonyms(content)
+    return Question(repaired, searcher.embed_query(repaired), weights,
+                    tuple(known.unmentioned(text)), synonyms,
                     tuple(dict.fromkeys(stem(w) for w in content if fold(w) in known.names)),
                     {stem(w): tuple(stem(a) for a in sorted(known.aliases[fold(w)]))
-                     for w in content if fold(w) in known.aliases})
+                     for w in content if fold(w) in known.aliases},
+                    absent_share(weights, synonyms, lexicon, searcher.snapshot))
+
+
+def absent_share(weights: dict[str, float], synonyms: dict[str, list[tuple[str, float]]], lexicon: Lexicon,
+                 snap: Snapshot) -> float:
+    """The share of a question's term weight held by words that no passage contains, in no form and
+    by no near synonym: what it asks about may lie outside the reading list ("What did he eat for
+    breakfast?"). An author's name is not counted: a book seldom names its own author."""
+    authors = {s for profile in snap.profiles.values() for a in profile.authors for s in content_stems(surname(a))}
+    missing = sum(w for term, w in weights.items()
+                  if not lexicon.stats.frequency(term) and not synonyms.get(term) and term not in authors)
+    return missing / (sum(weights.values()) or 1.0)
 
 
 def gather(searcher: Searcher, question: Question) -> dict[str, list[Evidence]]:

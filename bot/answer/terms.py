@@ -7,12 +7,15 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
 from index.lexical import LexicalIndex, stemmer, unaccented
 from index.sentences import split_sentences
+from index.wordlists import word_list
 
+DATA = Path(__file__).parent / "data"
 WORD_RE = re.compile(r"(?u)\b\w\w+\b")
 # Function words and question scaffolding: they say nothing about what a passage is about.
 STOPWORDS = frozenset("""
@@ -26,6 +29,22 @@ when where which while who whom whose why will with would you your yours yoursel
 got happen happened happens anything something someone anyone thing things way ways one ones two first
 give given use used make made take took see seen go went come came also especially please
 """.split())
+
+
+@lru_cache(maxsize=1)
+def word_forms() -> dict[str, frozenset[str]]:
+    """Stem -> the stems of the same word's other forms (`data/word-forms.en.txt`)."""
+    forms: dict[str, set[str]] = {}
+    for line in word_list(DATA / "word-forms.en.txt"):
+        stems = {stem(w) for w in line.split()}
+        for s in stems:
+            forms.setdefault(s, set()).update(stems - {s})
+    return {s: frozenset(others) for s, others in forms.items()}
+
+
+def other_forms(term: str) -> frozenset[str]:
+    """The stems of a stem's other forms as a word: "keep" -> {"kept"}; none for a regular word."""
+    return word_forms().get(term, frozenset())
 
 
 def words(text: str) -> list[str]:
@@ -282,5 +301,8 @@ class Lexicon:
                     other = self.word_stems[i]
                     if other != own:
                         close[other] = max(close.get(other, 0.0), float(row[i]))
+                for form in other_forms(own):  # "kept" is "keep", whatever the vectors say
+                    if self.stats.frequency(form):
+                        close[form] = 1.0
             found[own] = sorted(close.items(), key=lambda item: -item[1])
         return found
