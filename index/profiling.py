@@ -21,9 +21,9 @@ RUN_UNITS = 8  # consecutive units classified together
 MAX_RUNS = 24  # runs sampled evenly across a long document
 SAMPLE_UNITS = 64  # units embedded to draft a profile of a document not yet indexed
 # A flag is drafted when its probability reaches this: the boundary of a classifier trained with
-# balanced classes. Thresholds chosen per flag on held-out topics decided fewer documents right
-# (242 of 300 flag decisions by accuracy, 238 by balanced accuracy, against 245 at 0.5; measured
-# 2026-12-05 with nested leave-one-topic-out folds of `training/train_genre.py`).
+# balanced classes. In an experiment not kept (2026-12-05), thresholds chosen per flag on held-out
+# topics, in nested leave-one-topic-out folds, decided fewer documents right: 242 of 300 flag
+# decisions by accuracy, 238 by balanced accuracy, against 245 at 0.5.
 FLAG_FLOOR = 0.5
 
 

@@ -116,7 +116,7 @@ class Data:
         feats = []
         for q in qs:
             ids = self.row_ids.get(q["id"], [])
-            feats.append(question_features([self.rows[i]["source"] for i in ids], self.x[ids], p[ids]))
+            feats.append(question_features(self.x[ids], p[ids]))
         return qs, np.array(feats, dtype=np.float64), np.array([q["answerable"] for q in qs])
 
     def coverage_model(self, topics: set[str], p: np.ndarray) -> dict:

@@ -27,7 +27,6 @@ HAS_DATE = re.compile(rf"{YEAR.pattern}|\b(?:January|February|March|April|May|Ju
                       r"September|October|November|December)\b")
 HAS_FIGURE = re.compile(r"\b\d[\d,.]*\b|\b(?:hundreds?|thousands?|millions?|dozens?|one|two|three|four|five|six|"
                         r"seven|eight|nine|ten|twelve|twenty|fifty)\b", re.I)
-REFERENCE_ENTRY = re.compile(r"\((?:[A-Z][\w .,]*\s)?(?:1[5-9]|20)\d\d\)\s*[;.]?\s*$|^[^.!?]{0,200}[:;]\s*$")
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,6 @@ class Evidence:
     coverage: float  # share of the question's term weight (idf) found in the quote
     lexical: float  # BM25 score of the quote
     type_found: bool = False  # has the kind of fact asked for: a date for "when", a figure for "how many"
-    reference: bool = False  # reads like an entry of a reading list, or a heading ending in a colon
     literal: float = 0.0  # coverage by the question's own words (and its names' aliases), no synonyms
     unnamed: bool = False  # names none of the names the question is about
     quote_text: str = ""
@@ -173,7 +171,6 @@ def evidence(snap: Snapshot, question: Question, hit: UnitHit, coverage: np.ndar
         source=hit.source, passage=passage, start=hit.unit.start, end=hit.unit.end, similarity=hit.similarity,
         coverage=float(coverage[snap.unit_position[hit.unit.id]]), lexical=hit.lexical,
         type_found=type_found(question.text, quote), literal=float(literal[snap.unit_position[hit.unit.id]]),
-        reference=all(REFERENCE_ENTRY.search(line) for line in quote.splitlines() if line.strip()),
         unnamed=bool(unnamed[snap.unit_position[hit.unit.id]]), quote_text=quote,
     )
 

@@ -37,7 +37,6 @@ FEATURES = (
     "names_asked",  # the question names someone or something
     "type_found",  # a "when" question's quote has a date, a "how many" question's a figure
     "type_missing",  # the question asks for a date or a figure and the quote has none
-    "reference",  # reads like an entry of a reading list or a heading ending in a colon
     "quote_words",  # log of the quote's length in words
     "question_terms",  # log(1 + the question's content terms)
     "asks_back",  # the quote is itself a question
@@ -93,7 +92,6 @@ def features(question: Question, evidence: dict[str, list[Evidence]]) -> tuple[l
         np.full(len(items), float(bool(question.names))),
         np.array([float(e.type_found) for e in items]),
         np.array([float(asks_type and not e.type_found) for e in items]),
-        np.array([float(e.reference) for e in items]),
         np.array([math.log(1 + len(e.quote_text.split())) for e in items]),
         np.full(len(items), math.log1p(len(question.weights))),
         np.array([float(e.quote_text.rstrip().endswith("?")) for e in items]),
@@ -116,13 +114,13 @@ QUESTION_FEATURES = (
 )
 
 
-def question_features(sources: list[str], rows: np.ndarray, p: np.ndarray) -> np.ndarray:
+def question_features(rows: np.ndarray, p: np.ndarray) -> np.ndarray:
     """What tells a question the list covers from one it only comes near, given every candidate's
-    source, features and probability (in QUESTION_FEATURES order). None depends on how many
+    features and probability (in QUESTION_FEATURES order). None depends on how many
     sources or candidates there are (a reading list of one document is read as one of twenty), nor on
     the question's length (in the training questions, short ones were more often near misses: a
     habit of the writers, not a property of questions)."""
-    if not sources:
+    if not len(rows):
         return np.zeros(len(QUESTION_FEATURES), dtype=np.float32)
     column = {name: rows[:, n] for n, name in enumerate(FEATURES)}
     ranked = np.sort(p)[::-1]
@@ -178,7 +176,6 @@ class Judge:
     cover: float  # the question is answered when `coverage` reaches this ...
     cite: float  # ... its best source cited, and every other source whose best quote reaches this
     quote: float  # a cited source's further quotes must reach this
-    path: str = ""
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> Judge:
@@ -189,7 +186,7 @@ class Judge:
                     tuple(data["coverage"]["features"]) != QUESTION_FEATURES:
                 raise ValueError("it was trained on other features; retrain it with `make train`")
             return cls(Network.from_json(data["quotes"]), Network.from_json(data["coverage"]), float(data["cover"]),
-                       float(data["cite"]), float(data["quote"]), str(path))
+                       float(data["cite"]), float(data["quote"]))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"the judge model {path} cannot be used ({exc}); JUDGE_MODEL names it") from exc
 
@@ -200,5 +197,5 @@ class Judge:
         judged: dict[str, list[Evidence]] = {source: [] for source in evidence}
         for item, value in zip(items, p):
             judged[item.source].append(item.judged(float(value)))
-        covered = float(self.coverage(question_features([e.source for e in items], rows, p)[None, :])[0]) if items else 0.0
+        covered = float(self.coverage(question_features(rows, p)[None, :])[0]) if items else 0.0
         return Weighed({s: sorted(found, key=lambda e: -e.p) for s, found in judged.items() if found}, covered)

@@ -2,9 +2,8 @@
 
 The judge (`judge.py`) gives the probability that the list covers the question and that each
 candidate states the answer; the thresholds on them were chosen on held-out topics
-(`models/judge.md`). A
-question naming something (a person, a title in quotes) that no source mentions at all is not
-covered, however close the rest of it comes.
+(`models/judge.md`). A question naming something (a person, a title in quotes) that no source
+mentions at all is not covered, however close the rest of it comes.
 """
 
 from __future__ import annotations
