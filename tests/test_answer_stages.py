@@ -36,25 +36,30 @@ def cite(n: int, source: str, quote: str) -> Citation:
 
 def only(signal: str) -> ConflictModel:
     """A conflict model written for the test: the sources disagree exactly when `signal` is on."""
+    assert signal in SIGNALS, signal
     return ConflictModel(np.array([10.0 * (name == signal) for name in SIGNALS]), -5.0, 0.5)
+
+
+# A conflict model that never finds one: figures or years that differ are a conflict by definition.
+NEVER = ConflictModel(np.zeros(len(SIGNALS)), -5.0, 0.5)
 
 
 def test_sources_giving_different_figures_are_read_as_such() -> None:
     citations = [cite(1, "chronicle", "At least eight million were arrested in the purges."),
                  cite(2, "annals", "Some two million were arrested in the purges.")]
-    differences = detect("How many were arrested?", citations, PROFILES, model=only("figures"))
+    differences = detect("How many were arrested?", citations, PROFILES, model=NEVER)
     assert differences and "million" in differences[0].point
     assert {s for side in differences[0].sides for s in side.sources} == {"chronicle", "annals"}
     same = [cite(1, "chronicle", "Two million were arrested."), cite(2, "annals", "Some two million were arrested.")]
-    assert not detect("How many were arrested?", same, PROFILES, model=only("figures"))
+    assert not detect("How many were arrested?", same, PROFILES, model=NEVER)
 
 
 def test_sources_giving_different_years_for_a_when_question_are_read_as_such() -> None:
     citations = [cite(1, "chronicle", "The treaty was signed in 1921 at the palace."),
                  cite(2, "annals", "The treaty was signed in 1923 at the palace.")]
-    assert detect("When was the treaty signed?", citations, PROFILES, on_point={1, 2}, model=only("years"))
+    assert detect("When was the treaty signed?", citations, PROFILES, on_point={1, 2}, model=NEVER)
     agreeing = [cite(1, "chronicle", "The treaty was signed in 1921."), cite(2, "annals", "In 1921 it was signed.")]
-    assert not detect("When was the treaty signed?", agreeing, PROFILES, on_point={1, 2}, model=only("years"))
+    assert not detect("When was the treaty signed?", agreeing, PROFILES, on_point={1, 2}, model=NEVER)
 
 
 def test_fiction_is_a_side_only_where_the_catalog_says_so() -> None:
