@@ -23,8 +23,8 @@ from pathlib import Path
 from bot.answer.compose import Answerer
 from bot.answer.disagreement import ConflictModel
 from index.build import build_index
-from index.config import Settings
 from training.examples import read_jsonl
+from training.judge_rows import list_settings
 from training.labels import DEFAULT_LISTS
 
 DATA = Path(__file__).parent / "data"
@@ -104,9 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in sorted({q["list"] for q in questions}):
         if args.only and name != args.only:
             continue
-        settings = Settings(_env_file=None, sources_dir=(args.lists / name).resolve(), data_dir=(root / name).resolve(),
-                            project_dir=(args.lists / name).resolve(), chroma_host="", discord_token="",
-                            judge_model=(args.loto / f"judge-without-{name}.json") if args.loto else None)
+        settings = list_settings(args.lists, root, name)
+        if args.loto:
+            settings = settings.model_copy(update={"judge_model": args.loto / f"judge-without-{name}.json"})
         build_index(settings)
         answerer = Answerer(settings)
         if args.loto:
